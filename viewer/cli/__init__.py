@@ -1,0 +1,72 @@
+"""The ``backview`` command: the window by default, headless sub-commands for everything else.
+
+Each sub-command lives in its own module with ``add_parser(subparsers)`` and ``run(args)``.
+A user mistake prints one line on stderr and exits with status 2, never a traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import sys
+
+from viewer import __version__
+from viewer.core.errors import BackViewError, RegionMapError
+
+#: sub-command modules, in the order ``backview --help`` lists them
+COMMANDS = ("info", "zones", "validate", "export", "lesson")
+#: modules that exist yet (sub-commands land one issue at a time)
+EXIT_USAGE = 2
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="backview",
+        description="BackView: learn where and how to give a safe, relaxing back massage. "
+                    "Without a command, opens the window.",
+    )
+    parser.add_argument("--version", action="version", version=f"BackView {__version__}")
+    parser.add_argument("--mesh", metavar="FILE", help="body mesh to open in the window")
+    parser.add_argument("--map", dest="region_map", metavar="FILE", help="region map to open")
+    parser.add_argument("--landmarks", metavar="FILE",
+                        help="landmarks of --mesh (default: <mesh>.landmarks.json beside it)")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    for name in COMMANDS:
+        try:
+            module = importlib.import_module(f"viewer.cli.{name}")
+        except ModuleNotFoundError as exc:
+            if exc.name == f"viewer.cli.{name}":
+                continue
+            raise
+        module.add_parser(sub)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        if args.command is None:
+            # The window lives in viewer.ui; importing it lazily keeps every headless command
+            # free of Qt, so it runs on machines without a display.
+            app = importlib.import_module("viewer.ui.app")
+            return app.run(mesh=args.mesh, region_map=args.region_map, landmarks=args.landmarks)
+        return int(args.run(args) or 0)
+    except RegionMapError as exc:
+        for line in exc.lines():
+            print(f"backview: error: {line}", file=sys.stderr)
+        return EXIT_USAGE
+    except BackViewError as exc:
+        print(f"backview: error: {exc.line()}", file=sys.stderr)
+        return EXIT_USAGE
+    except KeyboardInterrupt:
+        return 130
+    except BrokenPipeError:  # e.g. `backview info | head`: the reader left, that is fine
+        import os
+
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

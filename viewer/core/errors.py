@@ -1,0 +1,44 @@
+"""User-facing errors: one line naming the file, the field and the problem."""
+
+from __future__ import annotations
+
+from os import PathLike
+
+
+class BackViewError(Exception):
+    """A mistake in user input (a file, an option). Shown as one line, never a traceback.
+
+    ``str(err)`` reads ``file:field: message`` (parts that do not apply are left out).
+    """
+
+    def __init__(self, message: str, path: str | PathLike | None = None, field: str | None = None):
+        self.message = message
+        self.path = None if path is None else str(path)
+        self.field = field
+        super().__init__(self.line())
+
+    def line(self) -> str:
+        where = ":".join(p for p in (self.path, self.field) if p)
+        return f"{where}: {self.message}" if where else self.message
+
+
+class MeshError(BackViewError):
+    """A mesh file is missing, unreadable or not a usable surface."""
+
+
+class LandmarkError(BackViewError):
+    """A landmarks file is missing, malformed, or lacks a landmark a zone needs."""
+
+
+class RegionMapError(BackViewError):
+    """A region map is malformed or does not fit the body. May carry several problems."""
+
+    def __init__(self, problems: list[BackViewError] | str, path=None, field=None):
+        if isinstance(problems, str):
+            problems = [BackViewError(problems, path, field)]
+        self.problems = problems
+        first = problems[0]
+        super().__init__(first.message, first.path, first.field)
+
+    def lines(self) -> list[str]:
+        return [p.line() for p in self.problems]
