@@ -1,0 +1,402 @@
+"""Fitting a region map to a body: every face to exactly one zone, or to none.
+
+Each zone shape becomes a continuous *inside field* over the surface (metres; positive inside,
+zero on the border), evaluated with vectorised numpy in the body's anatomical frame:
+``u`` lateral (towards the zone's side), ``v`` up, and the face normal against the back
+direction. A face belongs to the most cautious zone whose field is positive at its centroid.
+The same fields evaluated at the vertices let the renderer cut the surface exactly along the
+zero line, so borders follow the surface smoothly instead of zig-zagging from triangle to
+triangle.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+
+from viewer.core import anatomy
+from viewer.core.body import Body
+from viewer.core.errors import BackViewError, RegionMapError
+from viewer.core.regionmap import Anchor, RegionMap, Shape, Zone
+
+CM = 0.01
+#: metres of field per unit of cosine, so the facing constraint is commensurate with distances
+_FACING_SCALE = 0.05
+NO_ZONE = -1
+_CACHE_VERSION = 1
+
+
+# --------------------------------------------------------------------------- geometry
+@dataclass
+class _Frame2D:
+    """Points of the surface in the body frame, in metres."""
+
+    u: np.ndarray       # signed lateral: + towards the body's left
+    v: np.ndarray       # up, from S2
+    w: np.ndarray       # forward of the coronal plane through the acromions (+ = anterior)
+    facing: np.ndarray  # cosine between the normal and the back direction
+
+
+class ZoneGeometry:
+    """The inside fields of every zone of ``rmap`` on ``body``."""
+
+    def __init__(self, body: Body, rmap: RegionMap):
+        self.body = body
+        self.rmap = rmap
+        body.require_landmarks(required_landmarks(rmap))
+        self.frame = body.frame
+        self.scale = body.unit  # metres per mesh unit
+        lm = {k: self.frame.to_local(v) * self.scale for k, v in body.landmarks.items()}
+        self._uv = {k: np.array([p[0], p[1]]) for k, p in lm.items()}
+        # depth of the coronal plane through the acromions, along the back axis
+        self._coronal = 0.5 * (lm["acromion_left"][2] + lm["acromion_right"][2])
+
+    # ------------------------------------------------------------------ frame
+    def project(self, points: np.ndarray, normals: np.ndarray) -> _Frame2D:
+        f = self.frame
+        d = (np.asarray(points, np.float64) - f.origin) * self.scale
+        n = np.asarray(normals, np.float64)
+        return _Frame2D(
+            u=(d @ f.left).astype(np.float32),
+            v=(d @ f.up).astype(np.float32),
+            w=(self._coronal - d @ f.back).astype(np.float32),
+            facing=(n @ f.back).astype(np.float32),
+        )
+
+    # ------------------------------------------------------------------ anchors
+    def level_height(self, token: str) -> float:
+        name = anatomy.EOP if token == "EOP" else anatomy.spinous(token)
+        return float(self._uv[name][1])
+
+    def anchor(self, a: Anchor, side: str | None) -> np.ndarray:
+        """An anchor in (u_side, v): u measured towards the zone's side."""
+        sign = -1.0 if side == "right" else 1.0
+        name = a.at
+        if name == "EOP":
+            name = anatomy.EOP
+        elif anatomy.is_level(name):
+            name = anatomy.spinous(name)
+        elif name in anatomy.BILATERAL:
+            name = f"{name}_{side or 'left'}"
+        u, v = self._uv[name]
+        if a.level is not None:
+            v = self.level_height(a.level)
+        return np.array([sign * u + a.lateral_cm * CM, v + a.up_cm * CM])
+
+    # ------------------------------------------------------------------ fields
+    def zone_field(self, zone: Zone, pts: _Frame2D) -> np.ndarray:
+        """Inside field of one zone (union of its shapes), metres, float32."""
+        out = None
+        for shape in zone.spec.shapes:
+            f = self.shape_field(shape, zone.side, pts)
+            out = f if out is None else np.maximum(out, f)
+        return out
+
+    def shape_field(self, shape: Shape, side: str | None, pts: _Frame2D) -> np.ndarray:
+        # u runs towards the zone's side; a zone with no side is symmetric about the midline
+        u = pts.u if side == "left" else -pts.u if side == "right" else np.abs(pts.u)
+        parts: list[np.ndarray] = []
+        if shape.levels is not None:
+            top = self.level_height(shape.levels[0]) + shape.extend_cm[0] * CM
+            bottom = self.level_height(shape.levels[1]) - shape.extend_cm[1] * CM
+            parts.append(np.minimum(pts.v - bottom, top - pts.v))
+        if shape.lateral_cm is not None:
+            lo, hi = (c * CM for c in shape.lateral_cm)
+            parts.append(np.minimum(u - lo, hi - u))
+        if shape.polygon is not None:
+            poly = np.array([self.anchor(a, side) for a in shape.polygon])
+            parts.append(polygon_field(u, pts.v, poly))
+        if shape.band is not None:
+            line = np.array([self.anchor(a, side) for a in shape.band])
+            parts.append(band_field(u, pts.v, line, shape.width_cm * CM, shape.round_ends))
+        if shape.facing_deg < 180:
+            parts.append((pts.facing - np.cos(np.radians(shape.facing_deg))) * _FACING_SCALE)
+        if shape.front_limit_cm is not None:
+            parts.append(shape.front_limit_cm * CM - pts.w)
+        out = parts[0]
+        for p in parts[1:]:
+            out = np.minimum(out, p)
+        return out.astype(np.float32, copy=False)
+
+    def fields(self, points: np.ndarray, normals: np.ndarray) -> np.ndarray:
+        """``(n_zones, n_points)`` inside fields at arbitrary surface points."""
+        pts = self.project(points, normals)
+        return np.stack([self.zone_field(z, pts) for z in self.rmap.zones])
+
+
+def polygon_field(x: np.ndarray, y: np.ndarray, poly: np.ndarray) -> np.ndarray:
+    """Signed distance to a simple polygon: positive inside, vectorised over points."""
+    a = poly
+    b = np.roll(poly, -1, axis=0)
+    dist = np.full(x.shape, np.inf, np.float32)
+    inside = np.zeros(x.shape, bool)
+    for (ax, ay), (bx, by) in zip(a, b):
+        ex, ey = bx - ax, by - ay
+        length2 = ex * ex + ey * ey
+        t = np.clip(((x - ax) * ex + (y - ay) * ey) / length2, 0.0, 1.0)
+        dx, dy = x - (ax + t * ex), y - (ay + t * ey)
+        np.minimum(dist, np.sqrt(dx * dx + dy * dy), out=dist)
+        # even-odd rule: does a ray to +x cross this edge?
+        crosses = (ay > y) != (by > y)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            x_cross = ax + (y - ay) * ex / (ey if ey != 0 else np.inf)
+        inside ^= crosses & (x < x_cross)
+    return np.where(inside, dist, -dist)
+
+
+def band_field(x: np.ndarray, y: np.ndarray, line: np.ndarray, width: float,
+               round_ends: bool = False) -> np.ndarray:
+    """Inside field of a strip of ``width`` along a polyline, with flat (or round) ends."""
+    out = np.full(x.shape, -np.inf, np.float32)
+    half = width / 2.0
+    for (ax, ay), (bx, by) in zip(line[:-1], line[1:]):
+        ex, ey = bx - ax, by - ay
+        length = float(np.hypot(ex, ey))
+        tx, ty = ex / length, ey / length
+        along = (x - ax) * tx + (y - ay) * ty
+        across = (x - ax) * -ty + (y - ay) * tx
+        if round_ends:
+            t = np.clip(along, 0.0, length)
+            f = half - np.hypot(along - t, across)
+        else:
+            f = np.minimum(np.minimum(half - np.abs(across), along), length - along)
+        np.maximum(out, f, out=out)
+    return out
+
+
+def required_landmarks(rmap: RegionMap) -> list[str]:
+    """The landmarks a map's shapes refer to, plus the four that define the body frame."""
+    names = {anatomy.spinous("C7"), anatomy.spinous("S2"), "acromion_left", "acromion_right"}
+    for zone in rmap.zones:
+        for shape in zone.spec.shapes:
+            for token in shape.levels or ():
+                names.add(anatomy.EOP if token == "EOP" else anatomy.spinous(token))
+            for a in (shape.polygon or []) + (shape.band or []):
+                if a.level is not None:
+                    names.add(anatomy.EOP if a.level == "EOP" else anatomy.spinous(a.level))
+                if a.at == "EOP":
+                    names.add(anatomy.EOP)
+                elif anatomy.is_level(a.at):
+                    names.add(anatomy.spinous(a.at))
+                elif a.at in anatomy.BILATERAL:
+                    names.add(f"{a.at}_{zone.side or 'left'}")
+                    if zone.side is None:
+                        names.add(f"{a.at}_right")
+                else:
+                    names.add(a.at)
+    return sorted(names)
+
+
+# --------------------------------------------------------------------------- assignment
+@dataclass(frozen=True)
+class Overlap:
+    winner: str
+    other: str
+    faces: int
+    #: what the winner allows that the other forbids (empty: the most cautious rule holds)
+    conflicts: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class ZoneStats:
+    id: str
+    name: str
+    faces: int
+    area_cm2: float
+    levels: tuple[str, str] | None
+    lateral_cm: tuple[float, float] | None
+
+
+@dataclass
+class ZoneAssignment:
+    """Which zone each face of a body belongs to (``NO_ZONE`` = -1 for none)."""
+
+    rmap: RegionMap
+    face_zone: np.ndarray
+    face_area_cm2: np.ndarray
+    overlaps: list[Overlap] = field(default_factory=list)
+    face_centroid_uv: np.ndarray | None = None
+    from_cache: bool = False
+
+    def zone_of_face(self, face: int) -> Zone | None:
+        idx = int(self.face_zone[face])
+        return None if idx == NO_ZONE else self.rmap.zones[idx]
+
+    def faces_of(self, zone_id: str) -> np.ndarray:
+        return np.flatnonzero(self.face_zone == self.rmap.zone(zone_id).index)
+
+    @property
+    def counts(self) -> np.ndarray:
+        return np.bincount(self.face_zone[self.face_zone >= 0], minlength=len(self.rmap.zones))
+
+    def empty_zones(self) -> list[str]:
+        return [z.id for z, n in zip(self.rmap.zones, self.counts) if n == 0]
+
+    def stats(self) -> list[ZoneStats]:
+        counts = self.counts
+        areas = np.bincount(self.face_zone[self.face_zone >= 0],
+                            weights=self.face_area_cm2[self.face_zone >= 0],
+                            minlength=len(self.rmap.zones))
+        out = []
+        for z, n, a in zip(self.rmap.zones, counts, areas):
+            lat = None
+            levels = None
+            if n and self.face_centroid_uv is not None:
+                uv = self.face_centroid_uv[self.face_zone == z.index]
+                lat_vals = np.abs(uv[:, 0]) / CM
+                lat = (round(float(lat_vals.min()), 1), round(float(lat_vals.max()), 1))
+                levels = self._levels_of(uv[:, 1])
+            out.append(ZoneStats(z.id, z.name, int(n), round(float(a), 1), levels, lat))
+        return out
+
+    def _levels_of(self, v: np.ndarray) -> tuple[str, str] | None:
+        heights = self.level_heights
+        if heights is None:
+            return None
+        names = list(heights)
+        h = np.array(list(heights.values()))
+
+        def nearest(y):
+            return names[int(np.argmin(np.abs(h - y)))]
+
+        return (nearest(float(v.max())), nearest(float(v.min())))
+
+    level_heights: dict[str, float] | None = None
+
+    def conflicts(self) -> list[Overlap]:
+        return [o for o in self.overlaps if o.conflicts]
+
+
+def assign_zones(body: Body, rmap: RegionMap, *, cache: bool = True,
+                 cache_dir: Path | None = None) -> ZoneAssignment:
+    """Fit ``rmap`` to ``body``: one zone (or none) per face, most cautious zone winning.
+
+    Raises :class:`RegionMapError` when a zone matches no face, or when two zones overlap and
+    the winner allows something the other forbids (so the most cautious rule would not hold).
+    """
+    key = cache_key(body, rmap) if cache else None
+    result = _load_cached(key, rmap, cache_dir) if key else None
+    if result is None:
+        result = _compute(body, rmap)
+        if key:
+            _store_cached(key, result, cache_dir)
+    problems = []
+    path = rmap.path
+    for zid in result.empty_zones():
+        problems.append(BackViewError("matches no face of the mesh (check its shape against the "
+                                      "landmarks)", path, f"{zid}:shapes"))
+    for o in result.conflicts():
+        problems.append(BackViewError(
+            f"overlaps '{o.other}' on {o.faces} faces and wins as the more cautious, yet allows "
+            f"{', '.join(o.conflicts)}: make it at least as cautious or separate the shapes",
+            path, f"{o.winner}:shapes"))
+    if problems:
+        err = RegionMapError(problems)
+        err.assignment = result
+        raise err
+    return result
+
+
+def _compute(body: Body, rmap: RegionMap) -> ZoneAssignment:
+    geom = ZoneGeometry(body, rmap)
+    mesh = body.mesh
+    vertices = np.asarray(mesh.vertices, np.float64)
+    faces = np.asarray(mesh.faces)
+    tri = vertices[faces]
+    centroids = tri.mean(axis=1)
+    cross = np.cross(tri[:, 1] - tri[:, 0], tri[:, 2] - tri[:, 0])
+    double_area = np.linalg.norm(cross, axis=1)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        normals = np.where(double_area[:, None] > 0, cross / double_area[:, None], 0.0)
+    pts = geom.project(centroids, normals)
+
+    n_zones = len(rmap.zones)
+    inside = np.zeros((n_zones, len(faces)), bool)
+    for z in rmap.zones:
+        inside[z.index] = geom.zone_field(z, pts) > 0
+
+    face_zone = np.full(len(faces), NO_ZONE, np.int16)
+    for idx in reversed(rmap.caution_order):  # most cautious written last, so it wins
+        face_zone[inside[idx]] = idx
+
+    overlaps = _overlaps(rmap, inside, face_zone)
+    area_cm2 = 0.5 * double_area * (body.unit / CM) ** 2
+    uv = np.stack([pts.u, pts.v], axis=1)
+    result = ZoneAssignment(rmap, face_zone, area_cm2.astype(np.float32), overlaps, uv)
+    result.level_heights = {lvl: geom.level_height(lvl) for lvl in anatomy.VERTEBRAL_LEVELS
+                            if anatomy.spinous(lvl) in body.landmarks}
+    return result
+
+
+def _overlaps(rmap: RegionMap, inside: np.ndarray, face_zone: np.ndarray) -> list[Overlap]:
+    multi = np.flatnonzero(inside.sum(axis=0) > 1)
+    if len(multi) == 0:
+        return []
+    sub = inside[:, multi]
+    winners = face_zone[multi]
+    out = []
+    zones = rmap.zones
+    for w in np.unique(winners):
+        mask = winners == w
+        for other in range(len(zones)):
+            if other == w:
+                continue
+            n = int((sub[other] & mask).sum())
+            if n:
+                wz, oz = zones[int(w)], zones[other]
+                out.append(Overlap(wz.id, oz.id, n, tuple(wz.less_cautious_points(oz))))
+    return sorted(out, key=lambda o: (-o.faces, o.winner, o.other))
+
+
+# --------------------------------------------------------------------------- cache
+def cache_key(body: Body, rmap: RegionMap) -> str:
+    h = hashlib.sha256()
+    h.update(f"v{_CACHE_VERSION}".encode())
+    h.update(np.ascontiguousarray(body.mesh.vertices, np.float64).tobytes())
+    h.update(np.ascontiguousarray(body.mesh.faces, np.int64).tobytes())
+    h.update(json.dumps({k: v.tolist() for k, v in sorted(body.landmarks.items())}).encode())
+    h.update(str(body.unit).encode())
+    h.update(rmap.data.model_dump_json().encode())
+    return h.hexdigest()
+
+
+def default_cache_dir() -> Path:
+    from platformdirs import user_cache_dir
+
+    return Path(user_cache_dir("backview", appauthor=False)) / "zones"
+
+
+def _load_cached(key: str, rmap: RegionMap, cache_dir: Path | None) -> ZoneAssignment | None:
+    path = (cache_dir or default_cache_dir()) / f"{key}.npz"
+    try:
+        with np.load(path, allow_pickle=False) as data:
+            overlaps = [Overlap(w, o, int(n), tuple(c.split("|")) if c else ())
+                        for w, o, n, c in data["overlaps"].tolist()]
+            result = ZoneAssignment(rmap, data["face_zone"], data["area"], overlaps,
+                                    data["uv"], from_cache=True)
+            names = data["level_names"].tolist()
+            result.level_heights = dict(zip(names, data["level_heights"].tolist()))
+            return result
+    except (OSError, KeyError, ValueError):
+        return None
+
+
+def _store_cached(key: str, result: ZoneAssignment, cache_dir: Path | None) -> None:
+    directory = cache_dir or default_cache_dir()
+    try:
+        directory.mkdir(parents=True, exist_ok=True)
+        tmp = directory / f"{key}.tmp.npz"
+        overlaps = np.array([(o.winner, o.other, str(o.faces), "|".join(o.conflicts))
+                             for o in result.overlaps], dtype=str).reshape(-1, 4)
+        heights = result.level_heights or {}
+        np.savez(tmp, face_zone=result.face_zone, area=result.face_area_cm2,
+                 uv=result.face_centroid_uv, overlaps=overlaps,
+                 level_names=np.array(list(heights), dtype=str),
+                 level_heights=np.array(list(heights.values()), dtype=np.float64))
+        tmp.replace(directory / f"{key}.npz")
+    except OSError:
+        pass  # a cache that cannot be written only costs time

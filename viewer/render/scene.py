@@ -1,0 +1,206 @@
+"""The body scene: the surface cut exactly along zone borders, its colours, borders and hatching.
+
+Used by the window (``viewer.ui``) and by headless export alike, so both show the same pixels.
+The surface is built once per body and map; switching the colour mode or the selection only
+rewrites a colour array in place and swaps small line actors, never re-adds the body.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pyvista as pv
+
+from viewer.core.body import Body
+from viewer.core.palette import (
+    BORDER_COLOUR,
+    hex_to_rgb,
+    zone_colour,
+    zone_hatched,
+)
+from viewer.core.regionmap import RegionMap, Zone
+from viewer.core.zones import NO_ZONE, ZoneAssignment, ZoneGeometry, assign_zones
+
+#: spacing of the "avoid" hatching on the skin, in metres
+HATCH_SPACING = 0.012
+
+VIEWS = ("back", "oblique-left", "oblique-right", "left", "right", "top")
+
+
+@dataclass(frozen=True)
+class CameraPose:
+    position: tuple[float, float, float]
+    focal_point: tuple[float, float, float]
+    view_up: tuple[float, float, float]
+    parallel_scale: float
+
+    def as_tuple(self):
+        return [self.position, self.focal_point, self.view_up]
+
+
+class BodyScene:
+    """Everything drawn of a body with a region map, independent of any window."""
+
+    def __init__(self, body: Body, rmap: RegionMap, assignment: ZoneAssignment | None = None):
+        self.body = body
+        self.rmap = rmap
+        self.assignment = assignment or assign_zones(body, rmap)
+        self.geometry = ZoneGeometry(body, rmap)
+        self.surface = self._cut_surface()
+        self.zone_of_cell = np.asarray(self.surface.cell_data["zone"])
+        self.cell_normals = np.asarray(self.surface.compute_normals(
+            cell_normals=True, point_normals=False, consistent_normals=False,
+            auto_orient_normals=False).cell_data["Normals"])
+        self.cell_centres = np.asarray(self.surface.cell_centers().points)
+        self.borders = self._borders()
+
+    # ------------------------------------------------------------------ construction
+    def _cut_surface(self) -> pv.PolyData:
+        mesh = pv.PolyData.from_regular_faces(np.asarray(self.body.mesh.vertices, float),
+                                              np.asarray(self.body.mesh.faces))
+        mesh = mesh.compute_normals(cell_normals=False, point_normals=True, split_vertices=False,
+                                    consistent_normals=False, auto_orient_normals=False)
+        fields = self.geometry.fields(mesh.points, mesh.point_data["Normals"])
+        for i, f in enumerate(fields):
+            mesh.point_data[f"f{i}"] = f
+        mesh.cell_data["face"] = np.arange(mesh.n_cells)
+        remaining = mesh
+        pieces = []
+        for idx in self.rmap.caution_order:
+            if remaining.n_cells == 0:
+                break
+            if remaining.point_data[f"f{idx}"].max() <= 0:
+                continue
+            inside, outside = remaining.clip_scalar(f"f{idx}", invert=False, value=0.0, both=True)
+            inside = _as_triangles(inside)
+            if inside.n_cells:
+                inside.cell_data["zone"] = np.full(inside.n_cells, idx, np.int16)
+                pieces.append(inside)
+            remaining = _as_triangles(outside)
+        if remaining.n_cells:
+            remaining.cell_data["zone"] = np.full(remaining.n_cells, NO_ZONE, np.int16)
+            pieces.append(remaining)
+        surface = pv.merge(pieces, merge_points=False)
+        if not isinstance(surface, pv.PolyData):
+            surface = surface.extract_surface()
+        keep = ["Normals"]
+        for name in list(surface.point_data.keys()):
+            if name not in keep:
+                del surface.point_data[name]
+        surface.point_data.active_normals_name = "Normals"
+        return surface
+
+    def _borders(self) -> pv.PolyData:
+        """Zone borders: the cut lines (each zone piece's boundary)."""
+        zoned = self.surface.extract_cells(self.zone_of_cell != NO_ZONE).extract_surface()
+        if zoned.n_cells == 0:
+            return pv.PolyData()
+        return zoned.extract_feature_edges(boundary_edges=True, feature_edges=False,
+                                           manifold_edges=False, non_manifold_edges=False)
+
+    def _project_uv(self, points: np.ndarray) -> np.ndarray:
+        f = self.geometry.frame
+        d = (np.asarray(points) - f.origin) * self.geometry.scale
+        return np.stack([d @ f.left, d @ f.up], axis=1)
+
+    # ------------------------------------------------------------------ colours
+    def zone_colours(self, mode: str, selected: int | None = None) -> np.ndarray:
+        """``(n_zones + 1, 3)`` uint8: row ``i`` is zone ``i``'s colour, the last row no-zone."""
+        rows = [hex_to_rgb(zone_colour(z, mode)) for z in self.rmap.zones]
+        rows.append(hex_to_rgb(zone_colour(None, mode)))
+        lut = np.array(rows, np.uint8)
+        if selected is not None and selected != NO_ZONE:
+            # fade the others a little so the selected zone stands out
+            others = np.ones(len(lut), bool)
+            others[selected] = False
+            lut[others] = (lut[others] * 0.55 + 255 * 0.45).astype(np.uint8)
+        return lut
+
+    def cell_colours(self, mode: str, selected: int | None = None) -> np.ndarray:
+        lut = self.zone_colours(mode, selected)
+        return lut[self.zone_of_cell]  # NO_ZONE (-1) indexes the last row
+
+    def hatch_lines(self, mode: str) -> pv.PolyData:
+        """Diagonal lines on every zone whose category in ``mode`` is "avoid"."""
+        hatched = [z.index for z in self.rmap.zones if zone_hatched(z, mode)]
+        if not hatched:
+            return pv.PolyData()
+        cells = np.isin(self.zone_of_cell, hatched)
+        part = self.surface.extract_cells(cells).extract_surface()
+        if part.n_cells == 0:
+            return pv.PolyData()
+        uv = self._project_uv(part.points)
+        part.point_data["hatch"] = (uv[:, 0] + uv[:, 1]) / HATCH_SPACING
+        lo, hi = part.point_data["hatch"].min(), part.point_data["hatch"].max()
+        values = np.arange(np.ceil(lo), np.floor(hi) + 1) + 0.5
+        if len(values) == 0:
+            return pv.PolyData()
+        return part.contour(isosurfaces=values, scalars="hatch")
+
+    def zone_outline(self, zone_index: int) -> pv.PolyData:
+        part = self.surface.extract_cells(self.zone_of_cell == zone_index).extract_surface()
+        if part.n_cells == 0:
+            return pv.PolyData()
+        return part.extract_feature_edges(boundary_edges=True, feature_edges=False,
+                                          manifold_edges=False, non_manifold_edges=False)
+
+    # ------------------------------------------------------------------ zones and points
+    def zone_at_cell(self, cell: int) -> Zone | None:
+        if cell is None or cell < 0 or cell >= len(self.zone_of_cell):
+            return None
+        idx = int(self.zone_of_cell[cell])
+        return None if idx == NO_ZONE else self.rmap.zones[idx]
+
+    def label_anchor(self, zone_index: int) -> np.ndarray:
+        """The point of the zone farthest inside its border: where its label belongs."""
+        cells = np.flatnonzero(self.zone_of_cell == zone_index)
+        if len(cells) == 0:
+            raise ValueError(f"zone {zone_index} has no surface")
+        centres = self.cell_centres[cells]
+        field = self.geometry.zone_field(self.rmap.zones[zone_index],
+                                         self.geometry.project(centres, self.cell_normals[cells]))
+        return np.asarray(centres[int(np.argmax(field))], float)
+
+    def landmark_point(self, name: str) -> np.ndarray:
+        return self.body.landmark(name)
+
+    # ------------------------------------------------------------------ cameras
+    def camera(self, view: str = "back", aspect: float = 16 / 9) -> CameraPose:
+        """A camera preset, framed on the back from the sacrum to above the neck."""
+        if view not in VIEWS:
+            raise ValueError(f"unknown view '{view}'")
+        f = self.geometry.frame
+        lm = self.body.landmarks
+        top = lm.get("external_occipital_protuberance", lm["spinous_C7"])
+        centre = 0.5 * (top + lm["spinous_S2"])
+        half_height = 0.62 * np.linalg.norm(top - lm["spinous_S2"])
+        half_width = 0.62 * np.linalg.norm(lm["acromion_left"] - lm["acromion_right"])
+        scale = float(max(half_height, half_width / max(aspect, 1e-3)))
+        dist = 6.0 * scale
+        directions = {
+            "back": f.back,
+            "oblique-left": _unit(f.back + f.left),
+            "oblique-right": _unit(f.back - f.left),
+            "left": f.left,
+            "right": -f.left,
+            "top": _unit(f.up * 1.0 + f.back * 0.55),
+        }
+        d = directions[view]
+        up = f.up if view != "top" else _unit(f.up - f.back * 1.8)
+        if view == "top":
+            centre = centre + f.up * half_height * 0.35
+        return CameraPose(tuple(centre + d * dist), tuple(centre), tuple(up), scale)
+
+
+def _as_triangles(data) -> pv.PolyData:
+    if not isinstance(data, pv.PolyData):
+        data = data.extract_surface()
+    return data.triangulate()
+
+
+def _unit(v: np.ndarray) -> np.ndarray:
+    return v / np.linalg.norm(v)
+
+
+BORDER_RGB = hex_to_rgb(BORDER_COLOUR)
