@@ -7,10 +7,13 @@ rewrites a colour array in place and swaps small line actors, never re-adds the 
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass
+from pathlib import Path
 
 import numpy as np
 import pyvista as pv
+from vtkmodules.vtkFiltersCore import vtkClipPolyData
 
 from viewer.core.body import Body
 from viewer.core.palette import (
@@ -20,7 +23,14 @@ from viewer.core.palette import (
     zone_hatched,
 )
 from viewer.core.regionmap import RegionMap, Zone
-from viewer.core.zones import NO_ZONE, ZoneAssignment, ZoneGeometry, assign_zones
+from viewer.core.zones import (
+    NO_ZONE,
+    ZoneAssignment,
+    ZoneGeometry,
+    assign_zones,
+    cache_key,
+    default_cache_dir,
+)
 
 #: spacing of the "avoid" hatching on the skin, in metres
 HATCH_SPACING = 0.012
@@ -57,6 +67,20 @@ class BodyScene:
 
     # ------------------------------------------------------------------ construction
     def _cut_surface(self) -> pv.PolyData:
+        key = cache_key(self.body, self.rmap)
+        cached = _load_surface(key)
+        if cached is not None:
+            return cached
+        surface = self._build_surface()
+        _store_surface(key, surface)
+        return surface
+
+    def _build_surface(self) -> pv.PolyData:
+        """Cut the body along every zone's zero line, most cautious zone first.
+
+        Only triangles the zero line crosses are clipped (VTK ``vtkClipPolyData``); whole
+        triangles on either side are moved with numpy, so the cost follows the border length.
+        """
         mesh = pv.PolyData.from_regular_faces(np.asarray(self.body.mesh.vertices, float),
                                               np.asarray(self.body.mesh.faces))
         mesh = mesh.compute_normals(cell_normals=False, point_normals=True, split_vertices=False,
@@ -64,40 +88,33 @@ class BodyScene:
         fields = self.geometry.fields(mesh.points, mesh.point_data["Normals"])
         for i, f in enumerate(fields):
             mesh.point_data[f"f{i}"] = f
-        mesh.cell_data["face"] = np.arange(mesh.n_cells)
         remaining = mesh
         pieces = []
         for idx in self.rmap.caution_order:
             if remaining.n_cells == 0:
                 break
-            if remaining.point_data[f"f{idx}"].max() <= 0:
-                continue
-            inside, outside = remaining.clip_scalar(f"f{idx}", invert=False, value=0.0, both=True)
-            inside = _as_triangles(inside)
+            inside, remaining = _split(remaining, f"f{idx}")
             if inside.n_cells:
                 inside.cell_data["zone"] = np.full(inside.n_cells, idx, np.int16)
                 pieces.append(inside)
-            remaining = _as_triangles(outside)
         if remaining.n_cells:
             remaining.cell_data["zone"] = np.full(remaining.n_cells, NO_ZONE, np.int16)
             pieces.append(remaining)
         surface = pv.merge(pieces, merge_points=False)
-        if not isinstance(surface, pv.PolyData):
-            surface = surface.extract_surface()
-        keep = ["Normals"]
         for name in list(surface.point_data.keys()):
-            if name not in keep:
+            if name != "Normals":
                 del surface.point_data[name]
+        for name in list(surface.cell_data.keys()):
+            if name != "zone":
+                del surface.cell_data[name]
         surface.point_data.active_normals_name = "Normals"
         return surface
 
     def _borders(self) -> pv.PolyData:
-        """Zone borders: the cut lines (each zone piece's boundary)."""
-        zoned = self.surface.extract_cells(self.zone_of_cell != NO_ZONE).extract_surface()
-        if zoned.n_cells == 0:
-            return pv.PolyData()
-        return zoned.extract_feature_edges(boundary_edges=True, feature_edges=False,
-                                           manifold_edges=False, non_manifold_edges=False)
+        """Zone borders: the outline of every zone, joined into one set of lines."""
+        outlines = [self.zone_outline(z.index) for z in self.rmap.zones]
+        outlines = [o for o in outlines if o.n_points]
+        return _append(outlines)
 
     def _project_uv(self, points: np.ndarray) -> np.ndarray:
         f = self.geometry.frame
@@ -139,9 +156,12 @@ class BodyScene:
         return part.contour(isosurfaces=values, scalars="hatch")
 
     def zone_outline(self, zone_index: int) -> pv.PolyData:
+        """The border of one zone. The cut surface keeps seams of duplicate points inside a
+        zone; merging them first leaves only the zone's true border as boundary edges."""
         part = self.surface.extract_cells(self.zone_of_cell == zone_index).extract_surface()
         if part.n_cells == 0:
             return pv.PolyData()
+        part = part.clean(tolerance=0.0, absolute=True)
         return part.extract_feature_edges(boundary_edges=True, feature_edges=False,
                                           manifold_edges=False, non_manifold_edges=False)
 
@@ -193,10 +213,79 @@ class BodyScene:
         return CameraPose(tuple(centre + d * dist), tuple(centre), tuple(up), scale)
 
 
-def _as_triangles(data) -> pv.PolyData:
-    if not isinstance(data, pv.PolyData):
-        data = data.extract_surface()
-    return data.triangulate()
+def _subset(mesh: pv.PolyData, faces: np.ndarray, mask: np.ndarray) -> pv.PolyData:
+    """The triangles ``faces[mask]`` of ``mesh`` as a compact PolyData, point data kept."""
+    sub = faces[mask]
+    used, inverse = np.unique(sub, return_inverse=True)
+    out = pv.PolyData.from_regular_faces(mesh.points[used], inverse.reshape(-1, 3))
+    for name in mesh.point_data.keys():
+        out.point_data[name] = np.asarray(mesh.point_data[name])[used]
+    return out
+
+
+def _split(mesh: pv.PolyData, field: str) -> tuple[pv.PolyData, pv.PolyData]:
+    """(part where ``field`` > 0, the rest), cutting exactly along the zero line."""
+    faces = mesh.regular_faces
+    values = np.asarray(mesh.point_data[field])[faces]
+    inside = (values > 0).all(axis=1)
+    outside = (values <= 0).all(axis=1)
+    crossing = ~(inside | outside)
+    if not inside.any() and not crossing.any():
+        return pv.PolyData(), mesh
+    parts_in = [_subset(mesh, faces, inside)] if inside.any() else []
+    parts_out = [_subset(mesh, faces, outside)] if outside.any() else []
+    if crossing.any():
+        cut = _subset(mesh, faces, crossing)
+        cut.set_active_scalars(field, preference="point")
+        clip = vtkClipPolyData()
+        clip.SetInputData(cut)
+        clip.SetValue(0.0)
+        clip.GenerateClippedOutputOn()
+        clip.Update()
+        kept = pv.wrap(clip.GetOutput()).triangulate()
+        rest = pv.wrap(clip.GetClippedOutput()).triangulate()
+        if kept.n_cells:
+            parts_in.append(kept)
+        if rest.n_cells:
+            parts_out.append(rest)
+    return _append(parts_in), _append(parts_out)
+
+
+def _append(parts: list[pv.PolyData]) -> pv.PolyData:
+    if not parts:
+        return pv.PolyData()
+    if len(parts) == 1:
+        return parts[0]
+    return pv.merge(parts, merge_points=False)
+
+
+def _cache_file(key: str) -> Path:
+    return default_cache_dir() / f"{key}.surface.vtp"
+
+
+def _load_surface(key: str) -> pv.PolyData | None:
+    path = _cache_file(key)
+    if not path.is_file():
+        return None
+    try:
+        surface = pv.read(path)
+    except Exception:  # a damaged cache file is rebuilt, never trusted
+        return None
+    if "zone" not in surface.cell_data or "Normals" not in surface.point_data:
+        return None
+    surface.point_data.active_normals_name = "Normals"
+    return surface
+
+
+def _store_surface(key: str, surface: pv.PolyData) -> None:
+    path = _cache_file(key)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_name(path.name + ".tmp.vtp")
+        surface.save(tmp, binary=True)
+        os.replace(tmp, path)
+    except OSError:
+        pass  # an unwritable cache only costs time
 
 
 def _unit(v: np.ndarray) -> np.ndarray:
