@@ -73,14 +73,16 @@ def test_installed_wheel_finds_its_mesh_away_from_the_checkout(wheel, tmp_path):
     purelib = Path(subprocess.check_output(
         [str(python), "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])"],
         text=True).strip())
-    ours = {sysconfig.get_paths()["purelib"], sysconfig.get_paths()["platlib"]}
-    (purelib / "_backview_test_deps.pth").write_text("\n".join(sorted(ours)) + "\n")
-
+    # Install first, then expose our dependencies: pip would otherwise find the backview that
+    # ``pip install .`` put in this environment and call the requirement already satisfied.
     install = subprocess.run(
-        [sys.executable, "-m", "pip", "--python", str(python), "install", "--quiet", "--no-deps",
-         "--no-index", str(wheel)],
+        [sys.executable, "-m", "pip", "--python", str(python), "install", "--no-deps",
+         "--no-index", "--ignore-installed", str(wheel)],
         capture_output=True, text=True, timeout=120)
     assert install.returncode == 0, install.stdout + install.stderr
+    assert "Successfully installed backview" in install.stdout, install.stdout
+    ours = {sysconfig.get_paths()["purelib"], sysconfig.get_paths()["platlib"]}
+    (purelib / "_backview_test_deps.pth").write_text("\n".join(sorted(ours)) + "\n")
 
     env = {k: v for k, v in os.environ.items() if k not in ("PYTHONPATH", "PYTHONHOME")}
     env["PYTHONDONTWRITEBYTECODE"] = "1"
