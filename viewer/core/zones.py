@@ -27,7 +27,7 @@ CM = 0.01
 #: metres of field per unit of cosine, so the facing constraint is commensurate with distances
 _FACING_SCALE = 0.05
 NO_ZONE = -1
-_CACHE_VERSION = 1
+_CACHE_VERSION = 2
 
 
 # --------------------------------------------------------------------------- geometry
@@ -329,6 +329,8 @@ def _compute(body: Body, rmap: RegionMap) -> ZoneAssignment:
     result = ZoneAssignment(rmap, face_zone, area_cm2.astype(np.float32), overlaps, uv)
     result.level_heights = {lvl: geom.level_height(lvl) for lvl in anatomy.VERTEBRAL_LEVELS
                             if anatomy.spinous(lvl) in body.landmarks}
+    if anatomy.EOP in body.landmarks:
+        result.level_heights = {"EOP": geom.level_height("EOP"), **result.level_heights}
     return result
 
 
