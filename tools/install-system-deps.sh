@@ -19,15 +19,6 @@ if ! command -v apt-get >/dev/null 2>&1; then
     exit 0
 fi
 
-if [ "$(id -u)" -eq 0 ]; then
-    SUDO=""
-elif command -v sudo >/dev/null 2>&1; then
-    SUDO="sudo"
-else
-    note "not root and no sudo; skipping (ask an administrator to run this script)"
-    exit 0
-fi
-
 # Required: without these the viewer window or the test suite cannot start.
 REQUIRED="
 xvfb xauth
@@ -61,6 +52,15 @@ if [ -z "$missing" ]; then
 fi
 
 note "missing:$missing"
+
+if [ "$(id -u)" -eq 0 ]; then
+    SUDO=""
+elif command -v sudo >/dev/null 2>&1; then
+    SUDO="sudo"
+else
+    note "not root and no sudo; skipping (ask an administrator to install them)"
+    exit 0
+fi
 note "running: ${SUDO:+$SUDO }apt-get update"
 $SUDO env DEBIAN_FRONTEND=noninteractive apt-get update -qq
 
