@@ -1,8 +1,9 @@
 """Colours for zones, shared by the window, the legend and exported images.
 
 A *colour mode* is ``"pressure"`` or ``"stroke:<name>"`` (effleurage, petrissage, friction).
-The palettes follow the Okabe-Ito colour-blind-safe set: vermillion for "avoid", yellow for
-"light", sky blue for the middle step and bluish green for the most permissive. "Avoid" is
+Two themes: the default follows the Okabe-Ito colour-blind-safe set (vermillion for "avoid",
+yellow for "light", sky blue for the middle step, bluish green for the most permissive); the
+high-contrast theme (for bright projectors) follows Paul Tol's high-contrast scheme. "Avoid" is
 never told by colour alone: the renderer hatches it and the legend says it in words.
 """
 
@@ -13,23 +14,75 @@ from dataclasses import dataclass
 from viewer.core.errors import BackViewError
 from viewer.core.regionmap import Pressure, RegionMap, Stroke, StrokeStatus, Zone
 
-NO_ZONE_COLOUR = "#cfc9c2"   # skin-toned neutral grey: the guide gives no specific rule here
-BORDER_COLOUR = "#2b2b2b"
-SELECTION_COLOUR = "#ffffff"
-BACKGROUND = "#f7f5f2"
+@dataclass(frozen=True)
+class Palette:
+    """Colours of one theme. Every palette must keep every pair of legend colours apart under
+    normal vision and simulated deuteranopia, protanopia and tritanopia (tests check it)."""
 
-PRESSURE_COLOURS: dict[Pressure, str] = {
-    Pressure.AVOID: "#d55e00",     # vermillion
-    Pressure.LIGHT: "#f0e442",     # yellow
-    Pressure.MODERATE: "#56b4e9",  # sky blue
-    Pressure.FIRM: "#009e73",      # bluish green
-}
-STROKE_COLOURS: dict[StrokeStatus, str] = {
-    StrokeStatus.AVOID: "#d55e00",
-    StrokeStatus.LIGHT_ONLY: "#f0e442",
-    StrokeStatus.ALLOWED: "#56b4e9",
-    StrokeStatus.RECOMMENDED: "#009e73",
-}
+    name: str
+    label: str
+    pressure: dict
+    strokes: dict
+    no_zone: str
+    border: str
+    hatch: str
+    background: str
+    text: str
+    line_scale: float = 1.0
+
+
+#: Okabe & Ito's colour-blind-safe set: vermillion, yellow, sky blue, bluish green.
+DEFAULT = Palette(
+    name="default",
+    label="Default (Okabe-Ito)",
+    pressure={Pressure.AVOID: "#d55e00", Pressure.LIGHT: "#f0e442",
+              Pressure.MODERATE: "#56b4e9", Pressure.FIRM: "#009e73"},
+    strokes={StrokeStatus.AVOID: "#d55e00", StrokeStatus.LIGHT_ONLY: "#f0e442",
+             StrokeStatus.ALLOWED: "#56b4e9", StrokeStatus.RECOMMENDED: "#009e73"},
+    no_zone="#cfc9c2",  # skin-toned neutral grey: the guide gives no specific rule here
+    border="#2b2b2b",
+    hatch="#2a0e00",
+    background="#f7f5f2",
+    text="#1a1a1a",
+)
+
+#: Paul Tol's high-contrast scheme (dark blue, ochre, rose) plus a mid blue: large lightness
+#: steps that survive a washed-out projector, on white, with heavier lines.
+HIGH_CONTRAST = Palette(
+    name="high-contrast",
+    label="High contrast (projectors)",
+    pressure={Pressure.AVOID: "#bb5566", Pressure.LIGHT: "#ddaa33",
+              Pressure.MODERATE: "#6699cc", Pressure.FIRM: "#004488"},
+    strokes={StrokeStatus.AVOID: "#bb5566", StrokeStatus.LIGHT_ONLY: "#ddaa33",
+             StrokeStatus.ALLOWED: "#6699cc", StrokeStatus.RECOMMENDED: "#004488"},
+    no_zone="#e8e8e8",
+    border="#000000",
+    hatch="#000000",
+    background="#ffffff",
+    text="#000000",
+    line_scale=1.8,
+)
+
+PALETTES: dict[str, Palette] = {p.name: p for p in (DEFAULT, HIGH_CONTRAST)}
+
+
+def get_palette(palette: "str | Palette" = "default") -> Palette:
+    if isinstance(palette, Palette):
+        return palette
+    try:
+        return PALETTES[palette]
+    except KeyError:
+        raise BackViewError(f"unknown palette '{palette}' (choose from {', '.join(PALETTES)})",
+                            field="palette") from None
+
+
+# the default theme's colours, for code that needs no other theme
+NO_ZONE_COLOUR = DEFAULT.no_zone
+BORDER_COLOUR = DEFAULT.border
+SELECTION_COLOUR = "#ffffff"
+BACKGROUND = DEFAULT.background
+PRESSURE_COLOURS = DEFAULT.pressure
+STROKE_COLOURS = DEFAULT.strokes
 
 COLOUR_MODES = ("pressure",) + tuple(f"stroke:{s.value}" for s in Stroke)
 
@@ -69,32 +122,35 @@ def zone_category(zone: Zone | None, mode: str) -> str:
     return zone.pressure.value if kind == "pressure" else zone.strokes[stroke].value
 
 
-def zone_colour(zone: Zone | None, mode: str) -> str:
+def zone_colour(zone: Zone | None, mode: str, palette: "str | Palette" = "default") -> str:
+    pal = get_palette(palette)
     if zone is None:
-        return NO_ZONE_COLOUR
+        return pal.no_zone
     kind, stroke = parse_colour_mode(mode)
     if kind == "pressure":
-        return PRESSURE_COLOURS[zone.pressure]
-    return STROKE_COLOURS[zone.strokes[stroke]]
+        return pal.pressure[zone.pressure]
+    return pal.strokes[zone.strokes[stroke]]
 
 
 def zone_hatched(zone: Zone | None, mode: str) -> bool:
     return zone_category(zone, mode) == "avoid"
 
 
-def legend(mode: str, rmap: RegionMap | None = None) -> list[LegendEntry]:
+def legend(mode: str, rmap: RegionMap | None = None,
+           palette: "str | Palette" = "default") -> list[LegendEntry]:
     """Legend rows for ``mode``, most permissive first; with ``rmap``, only the categories the
     map uses (plus "no specific rule")."""
+    pal = get_palette(palette)
     kind, stroke = parse_colour_mode(mode)
     if kind == "pressure":
-        rows = [(p.value, _PRESSURE_WORDS[p], PRESSURE_COLOURS[p]) for p in reversed(list(Pressure))]
+        rows = [(p.value, _PRESSURE_WORDS[p], pal.pressure[p]) for p in reversed(list(Pressure))]
     else:
-        rows = [(s.value, _STATUS_WORDS[s], STROKE_COLOURS[s]) for s in StrokeStatus]
+        rows = [(s.value, _STATUS_WORDS[s], pal.strokes[s]) for s in StrokeStatus]
     if rmap is not None:
         used = {zone_category(z, mode) for z in rmap.zones}
         rows = [r for r in rows if r[0] in used]
     out = [LegendEntry(k, label, colour, k == "avoid") for k, label, colour in rows]
-    out.append(LegendEntry("none", "No specific rule (general rules apply)", NO_ZONE_COLOUR, False))
+    out.append(LegendEntry("none", "No specific rule (general rules apply)", pal.no_zone, False))
     return out
 
 
@@ -110,6 +166,22 @@ _STATUS_WORDS = {
     StrokeStatus.LIGHT_ONLY: "Light only",
     StrokeStatus.AVOID: "Avoid",
 }
+
+
+def relative_luminance(colour: str) -> float:
+    """WCAG 2 relative luminance of an sRGB colour."""
+    def channel(c: int) -> float:
+        c = c / 255
+        return c / 12.92 if c <= 0.04045 else ((c + 0.055) / 1.055) ** 2.4
+
+    r, g, b = (channel(c) for c in hex_to_rgb(colour))
+    return 0.2126 * r + 0.7152 * g + 0.0722 * b
+
+
+def contrast_ratio(a: str, b: str) -> float:
+    """WCAG 2 contrast ratio (1 to 21); AA asks 4.5 for body text, 3 for large text."""
+    la, lb = sorted((relative_luminance(a), relative_luminance(b)), reverse=True)
+    return (la + 0.05) / (lb + 0.05)
 
 
 def hex_to_rgb(colour: str) -> tuple[int, int, int]:

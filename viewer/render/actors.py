@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pyvista as pv
 
-from viewer.core.palette import BACKGROUND, BORDER_COLOUR, SELECTION_COLOUR
+from viewer.core.palette import SELECTION_COLOUR, get_palette
 from viewer.core.zones import NO_ZONE
 from viewer.render.scene import BodyScene
 
@@ -12,36 +12,63 @@ from viewer.render.scene import BodyScene
 class SceneActors:
     """The actors of one scene in one plotter; colour mode and selection change in place.
 
-    ``line_scale`` thickens lines for large exports and projectors.
+    ``line_scale`` thickens lines for large exports and projectors; the palette's own
+    ``line_scale`` multiplies it. ``background``: True for the palette's, a colour, or
+    None to leave the plotter's background alone (e.g. for a transparent export).
     """
 
     def __init__(self, plotter: pv.Plotter, scene: BodyScene, mode: str = "pressure", *,
-                 line_scale: float = 1.0, background: str | None = BACKGROUND):
+                 line_scale: float = 1.0, background: str | bool | None = True,
+                 palette: str = "default"):
         self.plotter = plotter
         self.scene = scene
         self.mode = mode
         self.selected: int | None = None
-        self.line_scale = line_scale
-        if background:
-            plotter.set_background(background)
+        self._line_scale = line_scale
+        self.palette = get_palette(palette)
+        self._background = background
+        self._apply_background()
         self.surface = scene.surface.copy(deep=False)
-        self.surface.cell_data["rgb"] = scene.cell_colours(mode)
+        self.surface.cell_data["rgb"] = scene.cell_colours(mode, palette=self.palette.name)
         self.body_actor = plotter.add_mesh(
             self.surface, scalars="rgb", rgb=True, smooth_shading=True, name="body",
             ambient=0.25, diffuse=0.75, specular=0.15, specular_power=20, pickable=True,
             show_scalar_bar=False, render=False)
-        self.border_actor = plotter.add_mesh(
-            scene.borders, color=BORDER_COLOUR, line_width=1.6 * line_scale, name="borders",
-            pickable=False, render=False, opacity=0.85)
+        self.border_actor = None
         self.hatch_actor = None
-        self.selection_actors = []
+        self._update_borders()
         self._update_hatch()
+
+    @property
+    def line_scale(self) -> float:
+        return self._line_scale * self.palette.line_scale
+
+    def _apply_background(self) -> None:
+        if self._background is True:
+            self.plotter.set_background(self.palette.background)
+        elif self._background:
+            self.plotter.set_background(self._background)
+
+    def _update_borders(self) -> None:
+        self.border_actor = self.plotter.add_mesh(
+            self.scene.borders, color=self.palette.border, line_width=1.6 * self.line_scale,
+            name="borders", pickable=False, render=False, opacity=0.85)
 
     # ------------------------------------------------------------------ updates
     def set_mode(self, mode: str, render: bool = True) -> None:
         self.mode = mode
         self._recolour()
         self._update_hatch()
+        if render:
+            self.plotter.render()
+
+    def set_palette(self, palette: str, render: bool = True) -> None:
+        self.palette = get_palette(palette)
+        self._apply_background()
+        self._recolour()
+        self._update_borders()
+        self._update_hatch()
+        self.select(self.selected, render=False)
         if render:
             self.plotter.render()
 
@@ -63,8 +90,9 @@ class SceneActors:
             self.plotter.render()
 
     def _recolour(self) -> None:
-        self.surface.cell_data["rgb"][:] = self.scene.cell_colours(self.mode, self.selected)
-        self.surface.cell_data["rgb"].Modified() if hasattr(self.surface.cell_data["rgb"], "Modified") else None
+        # pyvista_ndarray marks the VTK array modified on assignment: no re-adding the mesh
+        rgb = self.surface.cell_data["rgb"]
+        rgb[:] = self.scene.cell_colours(self.mode, self.selected, self.palette.name)
         self.surface.Modified()
 
     def _update_hatch(self) -> None:
@@ -72,7 +100,7 @@ class SceneActors:
         self.plotter.remove_actor("hatch", render=False)
         if lines.n_points:
             self.hatch_actor = self.plotter.add_mesh(
-                lines, color="#2a0e00", line_width=2.0 * self.line_scale, name="hatch",
+                lines, color=self.palette.hatch, line_width=2.0 * self.line_scale, name="hatch",
                 pickable=False, render=False, opacity=0.8)
         else:
             self.hatch_actor = None

@@ -16,12 +16,7 @@ import pyvista as pv
 from vtkmodules.vtkFiltersCore import vtkClipPolyData
 
 from viewer.core.body import Body
-from viewer.core.palette import (
-    BORDER_COLOUR,
-    hex_to_rgb,
-    zone_colour,
-    zone_hatched,
-)
+from viewer.core.palette import hex_to_rgb, zone_colour, zone_hatched
 from viewer.core.regionmap import RegionMap, Zone
 from viewer.core.zones import (
     NO_ZONE,
@@ -122,10 +117,11 @@ class BodyScene:
         return np.stack([d @ f.left, d @ f.up], axis=1)
 
     # ------------------------------------------------------------------ colours
-    def zone_colours(self, mode: str, selected: int | None = None) -> np.ndarray:
+    def zone_colours(self, mode: str, selected: int | None = None,
+                     palette: str = "default") -> np.ndarray:
         """``(n_zones + 1, 3)`` uint8: row ``i`` is zone ``i``'s colour, the last row no-zone."""
-        rows = [hex_to_rgb(zone_colour(z, mode)) for z in self.rmap.zones]
-        rows.append(hex_to_rgb(zone_colour(None, mode)))
+        rows = [hex_to_rgb(zone_colour(z, mode, palette)) for z in self.rmap.zones]
+        rows.append(hex_to_rgb(zone_colour(None, mode, palette)))
         lut = np.array(rows, np.uint8)
         if selected is not None and selected != NO_ZONE:
             # fade the others a little so the selected zone stands out
@@ -134,8 +130,9 @@ class BodyScene:
             lut[others] = (lut[others] * 0.55 + 255 * 0.45).astype(np.uint8)
         return lut
 
-    def cell_colours(self, mode: str, selected: int | None = None) -> np.ndarray:
-        lut = self.zone_colours(mode, selected)
+    def cell_colours(self, mode: str, selected: int | None = None,
+                     palette: str = "default") -> np.ndarray:
+        lut = self.zone_colours(mode, selected, palette)
         return lut[self.zone_of_cell]  # NO_ZONE (-1) indexes the last row
 
     def hatch_lines(self, mode: str) -> pv.PolyData:
@@ -291,5 +288,3 @@ def _store_surface(key: str, surface: pv.PolyData) -> None:
 def _unit(v: np.ndarray) -> np.ndarray:
     return v / np.linalg.norm(v)
 
-
-BORDER_RGB = hex_to_rgb(BORDER_COLOUR)
