@@ -1,10 +1,11 @@
-"""Regenerate region_maps/region-map.schema.json from the pydantic model (run after schema changes)."""
+"""Regenerate the JSON Schemas in region_maps/ from the pydantic models (run after schema changes)."""
 
 from pathlib import Path
 
-from viewer.core.regionmap import write_json_schema
+from viewer.core import lesson, regionmap
 
 if __name__ == "__main__":
-    target = Path(__file__).resolve().parents[1] / "region_maps" / "region-map.schema.json"
-    write_json_schema(target)
-    print(f"wrote {target}")
+    folder = Path(__file__).resolve().parents[1] / "region_maps"
+    regionmap.write_json_schema(folder / "region-map.schema.json")
+    lesson.write_json_schema(folder / "lesson.schema.json")
+    print(f"wrote the schemas in {folder}")

@@ -1,0 +1,271 @@
+"""The guided lesson: steps that follow the guide's own order, as validated data.
+
+A lesson file (``region_maps/lesson.toml``, JSON Schema ``lesson.schema.json``) lists steps;
+each sets the camera view, the colour mode, the highlighted zones, a caption with the guide
+sentences it comes from, the global rules to show, and stroke-direction arrows drawn on the
+skin. Arrows are described in the same anatomical terms as zone shapes (anchors on landmarks
+and vertebral levels), so they fit any body that carries the landmarks.
+"""
+
+from __future__ import annotations
+
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Literal
+
+import numpy as np
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+
+from viewer.core.errors import BackViewError, RegionMapError
+from viewer.core.palette import COLOUR_MODES
+from viewer.core.regionmap import (
+    Anchor,
+    RegionMap,
+    Side,
+    Stroke,
+    _problem,
+    load_region_map,
+    normalise_text,
+)
+
+if sys.version_info >= (3, 11):
+    import tomllib
+else:  # pragma: no cover
+    import tomli as tomllib
+
+VIEWS = ("back", "oblique-left", "oblique-right", "left", "right", "top")
+CM = 0.01
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class ArrowSpec(_Strict):
+    """A stroke drawn on the skin.
+
+    ``path``: a polyline through anchors with an arrowhead at its end; ``wave``: the same
+    path drawn as a kneading wave; ``circles``: a small circular arrow at each anchor.
+    With ``sides`` the arrow is drawn once per side, bilateral landmarks resolving to that side.
+    """
+
+    id: str = Field(pattern=r"^[a-z][a-z0-9-]*$")
+    stroke: Stroke
+    kind: Literal["path", "wave", "circles"] = "path"
+    sides: list[Side] | None = Field(None, description="['left', 'right'] draws a mirrored pair")
+    points: list[Anchor] = Field(min_length=1)
+    radius_cm: float = Field(1.2, gt=0, le=5, description="circle radius or wave amplitude")
+    light: bool = Field(False, description="a lighter stroke (e.g. effleurage's return)")
+
+    @model_validator(mode="after")
+    def _enough_points(self):
+        if self.kind in ("path", "wave") and len(self.points) < 2:
+            raise ValueError(f"a {self.kind} arrow needs at least two points")
+        return self
+
+
+class Step(_Strict):
+    id: str = Field(pattern=r"^[a-z][a-z0-9-]*$")
+    title: str = Field(min_length=1)
+    caption: str = Field(min_length=1, description="one or two short sentences for the screen")
+    citations: list[str] = Field(min_length=1)
+    view: str = "back"
+    colour_by: str = "pressure"
+    highlight: list[str] = Field([], description="zone ids to highlight")
+    rules: list[str] = Field([], description="ids of the map's global rules to show")
+    arrows: list[str] = Field([], description="ids of arrows to draw")
+
+    @field_validator("view")
+    @classmethod
+    def _view(cls, value: str) -> str:
+        if value not in VIEWS:
+            raise ValueError(f"unknown view '{value}' (choose from {', '.join(VIEWS)})")
+        return value
+
+    @field_validator("colour_by")
+    @classmethod
+    def _mode(cls, value: str) -> str:
+        if value not in COLOUR_MODES:
+            raise ValueError(f"unknown colour mode '{value}' (choose from {', '.join(COLOUR_MODES)})")
+        return value
+
+
+class LessonInfo(_Strict):
+    id: str = Field(pattern=r"^[a-z][a-z0-9-]*$")
+    title: str
+    version: str = Field(pattern=r"^\d+\.\d+(\.\d+)?$")
+    map: str = Field(description="the region map the lesson uses, relative to this file")
+
+
+class LessonFile(_Strict):
+    """The lesson file format (``lesson.schema.json`` is generated from this)."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True,
+                              json_schema_extra={"title": "BackView lesson"})
+    lesson: LessonInfo
+    steps: list[Step] = Field(min_length=1)
+    arrows: list[ArrowSpec] = []
+
+
+@dataclass(frozen=True)
+class Lesson:
+    data: LessonFile
+    path: Path
+    rmap: RegionMap
+
+    @property
+    def steps(self) -> list[Step]:
+        return list(self.data.steps)
+
+    @property
+    def title(self) -> str:
+        return self.data.lesson.title
+
+    def arrows_of(self, step: Step) -> list[ArrowSpec]:
+        by_id = {a.id: a for a in self.data.arrows}
+        return [by_id[a] for a in step.arrows]
+
+
+def default_lesson_path() -> Path:
+    from viewer.core.paths import data_dir
+
+    return data_dir("region_maps") / "lesson.toml"
+
+
+def load_lesson(path: str | Path | None = None, rmap: RegionMap | None = None) -> Lesson:
+    """Read and check a lesson: schema, its map, zone/rule/arrow references, citations."""
+    path = Path(path) if path else default_lesson_path()
+    if not path.exists():
+        raise RegionMapError("no such lesson file", path)
+    if path.suffix.lower() != ".toml":
+        raise RegionMapError("lessons are TOML files (.toml)", path)
+    try:
+        raw = tomllib.loads(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError) as exc:
+        raise RegionMapError(f"cannot be read: {exc}", path) from None
+    except tomllib.TOMLDecodeError as exc:
+        raise RegionMapError(f"is not valid TOML: {exc}", path) from None
+    try:
+        data = LessonFile.model_validate(raw)
+    except ValidationError as exc:
+        raise RegionMapError([_lesson_problem(path, raw, e) for e in exc.errors()]) from None
+    if rmap is None:
+        rmap = load_region_map(path.parent / data.lesson.map)
+    lesson = Lesson(data, path, rmap)
+    problems = check_lesson(lesson)
+    if problems:
+        raise RegionMapError(problems)
+    return lesson
+
+
+def check_lesson(lesson: Lesson) -> list[BackViewError]:
+    path = lesson.path
+    zone_ids = set(lesson.rmap.by_id)
+    rule_ids = {r.id for r in lesson.rmap.rules}
+    arrow_ids = [a.id for a in lesson.data.arrows]
+    guide = normalise_text(lesson.rmap.guide_text)
+    problems: list[BackViewError] = []
+    seen: set[str] = set()
+    for step in lesson.data.steps:
+        where = f"steps:{step.id}"
+        if step.id in seen:
+            problems.append(BackViewError(f"duplicate step id '{step.id}'", path, f"{where}:id"))
+        seen.add(step.id)
+        for zid in step.highlight:
+            if zid not in zone_ids:
+                problems.append(BackViewError(f"unknown zone '{zid}'", path, f"{where}:highlight"))
+        for rid in step.rules:
+            if rid not in rule_ids:
+                problems.append(BackViewError(f"unknown rule '{rid}'", path, f"{where}:rules"))
+        for aid in step.arrows:
+            if aid not in arrow_ids:
+                problems.append(BackViewError(f"unknown arrow '{aid}'", path, f"{where}:arrows"))
+        for c in step.citations:
+            if normalise_text(c) not in guide:
+                short = c if len(c) <= 60 else c[:57] + "..."
+                problems.append(BackViewError(f"citation not found in the guide: \"{short}\"",
+                                              path, f"{where}:citations"))
+    if len(set(arrow_ids)) != len(arrow_ids):
+        problems.append(BackViewError("duplicate arrow id", path, "arrows:id"))
+    return problems
+
+
+def _lesson_problem(path: Path, raw: dict, err: dict) -> BackViewError:
+    loc = list(err["loc"])
+    if loc and loc[0] in ("steps", "arrows") and len(loc) > 1 and isinstance(loc[1], int):
+        items = raw.get(loc[0]) or []
+        item = items[loc[1]] if loc[1] < len(items) and isinstance(items[loc[1]], dict) else {}
+        err = dict(err)
+        err["loc"] = ("zones", 0, *loc[2:])  # reuse the map's formatter for the field part
+        base = _problem(path, {"zones": [{"id": f"{loc[0]}:{item.get('id') or loc[1]}"}]}, err)
+        return base
+    return _problem(path, raw, err)
+
+
+# --------------------------------------------------------------------------- arrow geometry
+@dataclass(frozen=True)
+class ArrowPath:
+    """One arrow in the body's coronal plane: (u, v) points in metres, ``u`` signed (+ left)."""
+
+    arrow_id: str
+    stroke: Stroke
+    uv: np.ndarray          # (n, 2)
+    head: bool              # draw an arrowhead at the end
+    light: bool
+
+
+def arrow_paths(arrow: ArrowSpec, anchor) -> list[ArrowPath]:
+    """The drawable paths of one arrow. ``anchor(a, side)`` returns (u_side, v) in metres, as
+    :meth:`viewer.core.zones.ZoneGeometry.anchor` does."""
+    out: list[ArrowPath] = []
+    for side in arrow.sides or [None]:
+        sign = -1.0 if side == "right" else 1.0
+        pts = np.array([anchor(a, side) for a in arrow.points])
+        pts[:, 0] *= sign  # back to signed u
+        r = arrow.radius_cm * CM
+        if arrow.kind == "path":
+            out.append(ArrowPath(arrow.id, arrow.stroke, _smooth(pts), True, arrow.light))
+        elif arrow.kind == "wave":
+            out.append(ArrowPath(arrow.id, arrow.stroke, _wave(_smooth(pts), r), True, arrow.light))
+        else:
+            for centre in pts:
+                t = np.linspace(0.15, 2 * np.pi * 0.92, 40)
+                circle = centre + r * np.stack([np.cos(t), np.sin(t)], axis=1)
+                out.append(ArrowPath(arrow.id, arrow.stroke, circle, True, arrow.light))
+    return out
+
+
+def _smooth(points: np.ndarray, per_segment: int = 16) -> np.ndarray:
+    """A Catmull-Rom curve through the points (straight for two points)."""
+    if len(points) == 2:
+        t = np.linspace(0, 1, per_segment * 2)[:, None]
+        return points[0] * (1 - t) + points[1] * t
+    p = np.vstack([2 * points[0] - points[1], points, 2 * points[-1] - points[-2]])
+    out = []
+    for i in range(1, len(p) - 2):
+        p0, p1, p2, p3 = p[i - 1], p[i], p[i + 1], p[i + 2]
+        t = np.linspace(0, 1, per_segment, endpoint=False)[:, None]
+        out.append(0.5 * ((2 * p1) + (-p0 + p2) * t + (2 * p0 - 5 * p1 + 4 * p2 - p3) * t ** 2
+                          + (-p0 + 3 * p1 - 3 * p2 + p3) * t ** 3))
+    out.append(points[-1][None])
+    return np.vstack(out)
+
+
+def _wave(path: np.ndarray, amplitude: float, wavelength: float = 0.04) -> np.ndarray:
+    seg = np.diff(path, axis=0)
+    length = np.concatenate([[0], np.cumsum(np.linalg.norm(seg, axis=1))])
+    fine = np.linspace(0, length[-1], max(40, int(length[-1] / wavelength * 24)))
+    xy = np.stack([np.interp(fine, length, path[:, 0]), np.interp(fine, length, path[:, 1])], 1)
+    tangent = np.gradient(xy, axis=0)
+    tangent /= np.linalg.norm(tangent, axis=1, keepdims=True)
+    normal = np.stack([-tangent[:, 1], tangent[:, 0]], axis=1)
+    fade = np.minimum(1.0, np.minimum(fine, fine[-1] - fine) / wavelength)
+    return xy + normal * (amplitude * np.sin(2 * np.pi * fine / wavelength) * fade)[:, None]
+
+
+def write_json_schema(path: str | Path) -> None:
+    import json
+
+    Path(path).write_text(json.dumps(LessonFile.model_json_schema(), indent=2) + "\n",
+                          encoding="utf-8")
