@@ -1,0 +1,81 @@
+"""Render the README's pictures of the model: landmarks, and zones from behind and both sides.
+
+    python tools/render_docs.py        # writes docs/images/landmarks.png, zones-*.png
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pyvista as pv
+
+from viewer.core import anatomy
+from viewer.core.body import Body
+from viewer.core.palette import BACKGROUND
+from viewer.core.regionmap import load_region_map
+from viewer.render.actors import SceneActors
+from viewer.render.scene import BodyScene
+
+OUT = Path(__file__).resolve().parents[1] / "docs" / "images"
+SHORT = {
+    anatomy.EOP: "EOP",
+    "superior_angle": "sup. angle",
+    "scapular_spine_root": "spine root",
+    "medial_border_mid": "medial border",
+    "inferior_angle": "inf. angle",
+    "iliac_crest_top": "iliac crest",
+    "rib12_tip": "rib 12",
+    "rib11_tip": "rib 11",
+    "psis": "PSIS",
+}
+
+
+def landmarks_image(scene: BodyScene, path: Path) -> None:
+    body = scene.body
+    p = pv.Plotter(off_screen=True, window_size=(1400, 1600))
+    p.set_background(BACKGROUND)
+    p.add_mesh(scene.surface, color="#d8c3b0", smooth_shading=True, specular=0.15)
+    names = list(body.landmarks)
+    pts = np.array([body.landmarks[n] for n in names])
+    spinous = [i for i, n in enumerate(names) if n.startswith("spinous_")]
+    other = [i for i in range(len(names)) if i not in spinous]
+    p.add_points(pts[spinous], color="#c0392b", point_size=16, render_points_as_spheres=True)
+    p.add_points(pts[other], color="#1f5fa8", point_size=16, render_points_as_spheres=True)
+    labels, where = [], []
+    for i, n in enumerate(names):
+        if n.endswith("_right"):
+            continue  # label one side only; the other mirrors it
+        short = SHORT.get(n.replace("_left", ""), n.removeprefix("spinous_").replace("_", " "))
+        labels.append(short)
+        where.append(pts[i] + scene.geometry.frame.back * 0.01)
+    p.add_point_labels(np.array(where), labels, font_size=19, point_size=1, shape_opacity=0.75,
+                       shape_color="white", text_color="#222222", always_visible=True,
+                       show_points=False)
+    pose = scene.camera("back", 1400 / 1600)
+    p.camera_position = pose.as_tuple()
+    p.camera.parallel_projection = True
+    p.camera.parallel_scale = pose.parallel_scale * 1.02
+    p.screenshot(path)
+    p.close()
+
+
+def zones_image(scene: BodyScene, view: str, path: Path, mode: str = "pressure") -> None:
+    p = pv.Plotter(off_screen=True, window_size=(1000, 1200))
+    actors = SceneActors(p, scene, mode)
+    actors.set_view(view, 1000 / 1200)
+    p.screenshot(path)
+    p.close()
+
+
+def main() -> None:
+    OUT.mkdir(parents=True, exist_ok=True)
+    scene = BodyScene(Body.load(), load_region_map())
+    landmarks_image(scene, OUT / "landmarks.png")
+    for view in ("back", "left", "right"):
+        zones_image(scene, view, OUT / f"zones-{view}.png")
+    print(f"wrote pictures to {OUT}")
+
+
+if __name__ == "__main__":
+    main()
