@@ -88,4 +88,4 @@ def _arrow_mesh(path: ArrowPath, projector: SkinProjector) -> pv.PolyData | None
     direction = tip - base
     cone = pv.Cone(center=base + direction / 2, direction=direction, height=np.linalg.norm(direction),
                    radius=radius * 3.0, resolution=24)
-    return tube.merge(cone.triangulate()).extract_surface()
+    return pv.merge([tube.triangulate(), cone.triangulate()])

@@ -54,6 +54,7 @@ class BodyScene:
         self.geometry = ZoneGeometry(body, rmap)
         self.surface = self._cut_surface()
         self.zone_of_cell = np.asarray(self.surface.cell_data["zone"])
+        self._faces = self.surface.regular_faces
         self.cell_normals = np.asarray(self.surface.compute_normals(
             cell_normals=True, point_normals=False, consistent_normals=False,
             auto_orient_normals=False).cell_data["Normals"])
@@ -141,7 +142,7 @@ class BodyScene:
         if not hatched:
             return pv.PolyData()
         cells = np.isin(self.zone_of_cell, hatched)
-        part = self.surface.extract_cells(cells).extract_surface()
+        part = self.zone_part(cells)
         if part.n_cells == 0:
             return pv.PolyData()
         uv = self._project_uv(part.points)
@@ -152,10 +153,16 @@ class BodyScene:
             return pv.PolyData()
         return part.contour(isosurfaces=values, scalars="hatch")
 
+    def zone_part(self, cell_mask: np.ndarray) -> pv.PolyData:
+        """The cells of ``cell_mask`` as their own PolyData (point data kept)."""
+        if not np.any(cell_mask):
+            return pv.PolyData()
+        return _subset(self.surface, self._faces, np.asarray(cell_mask, bool))
+
     def zone_outline(self, zone_index: int) -> pv.PolyData:
         """The border of one zone. The cut surface keeps seams of duplicate points inside a
         zone; merging them first leaves only the zone's true border as boundary edges."""
-        part = self.surface.extract_cells(self.zone_of_cell == zone_index).extract_surface()
+        part = self.zone_part(self.zone_of_cell == zone_index)
         if part.n_cells == 0:
             return pv.PolyData()
         part = part.clean(tolerance=0.0, absolute=True)
