@@ -220,6 +220,8 @@ class ZoneAssignment:
     face_area_cm2: np.ndarray
     overlaps: list[Overlap] = field(default_factory=list)
     face_centroid_uv: np.ndarray | None = None
+    #: height (m, body frame) of each vertebral level (and EOP) on this body, top first
+    level_heights: dict[str, float] | None = None
     from_cache: bool = False
 
     def zone_of_face(self, face: int) -> Zone | None:
@@ -264,8 +266,6 @@ class ZoneAssignment:
             return names[int(np.argmin(np.abs(h - y)))]
 
         return (nearest(float(v.max())), nearest(float(v.min())))
-
-    level_heights: dict[str, float] | None = None
 
     def conflicts(self) -> list[Overlap]:
         return [o for o in self.overlaps if o.conflicts]
@@ -326,12 +326,10 @@ def _compute(body: Body, rmap: RegionMap) -> ZoneAssignment:
     overlaps = _overlaps(rmap, inside, face_zone)
     area_cm2 = 0.5 * double_area * (body.unit / CM) ** 2
     uv = np.stack([pts.u, pts.v], axis=1)
-    result = ZoneAssignment(rmap, face_zone, area_cm2.astype(np.float32), overlaps, uv)
-    result.level_heights = {lvl: geom.level_height(lvl) for lvl in anatomy.VERTEBRAL_LEVELS
-                            if anatomy.spinous(lvl) in body.landmarks}
-    if anatomy.EOP in body.landmarks:
-        result.level_heights = {"EOP": geom.level_height("EOP"), **result.level_heights}
-    return result
+    tokens = (["EOP"] if anatomy.EOP in body.landmarks else []) + [
+        lvl for lvl in anatomy.VERTEBRAL_LEVELS if anatomy.spinous(lvl) in body.landmarks]
+    heights = {t: geom.level_height(t) for t in tokens}
+    return ZoneAssignment(rmap, face_zone, area_cm2.astype(np.float32), overlaps, uv, heights)
 
 
 def _overlaps(rmap: RegionMap, inside: np.ndarray, face_zone: np.ndarray) -> list[Overlap]:
@@ -378,11 +376,9 @@ def _load_cached(key: str, rmap: RegionMap, cache_dir: Path | None) -> ZoneAssig
         with np.load(path, allow_pickle=False) as data:
             overlaps = [Overlap(w, o, int(n), tuple(c.split("|")) if c else ())
                         for w, o, n, c in data["overlaps"].tolist()]
-            result = ZoneAssignment(rmap, data["face_zone"], data["area"], overlaps,
-                                    data["uv"], from_cache=True)
-            names = data["level_names"].tolist()
-            result.level_heights = dict(zip(names, data["level_heights"].tolist()))
-            return result
+            heights = dict(zip(data["level_names"].tolist(), data["level_heights"].tolist()))
+            return ZoneAssignment(rmap, data["face_zone"], data["area"], overlaps, data["uv"],
+                                  heights, from_cache=True)
     except (OSError, KeyError, ValueError):
         return None
 
