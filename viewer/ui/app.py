@@ -1,0 +1,80 @@
+"""Starting the window: ``backview`` (without a command) calls :func:`run`."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+from PySide6.QtGui import QFont
+from PySide6.QtWidgets import QApplication
+
+from viewer import __version__
+from viewer.core.body import Body
+from viewer.core.regionmap import load_region_map
+from viewer.core.zones import required_landmarks
+from viewer.ui.settings import APPLICATION, ORGANISATION
+
+#: large enough to read from the back of a classroom, or on a projector
+BASE_POINT_SIZE = 13
+
+STYLE = """
+QMainWindow, QDockWidget > QWidget { background: #f7f5f2; }
+QDockWidget { font-size: 13pt; font-weight: 600; }
+QDockWidget::title { padding: 6px 10px; background: #e9e4dd; }
+QToolBar { spacing: 4px; padding: 4px 6px; background: #efeae3; border-bottom: 1px solid #d8d1c7; }
+QToolBar QToolButton { padding: 6px 10px; border-radius: 6px; font-size: 13pt; }
+QToolBar QToolButton:checked { background: #2f4f5f; color: white; font-weight: 700; }
+QToolBar QToolButton:hover:!checked { background: #e0d8cd; }
+QLabel#toolbarLabel { color: #555; padding: 0 4px 0 10px; }
+QFrame#legend { background: white; border: 1px solid #d8d1c7; border-radius: 8px; }
+QLabel#legendTitle { font-size: 15pt; font-weight: 700; color: #1d1d1d; }
+QLabel#legendEntry { font-size: 13pt; }
+QLabel#sectionTitle { font-size: 15pt; font-weight: 700; color: #1d1d1d; padding-top: 4px; }
+QLineEdit#zoneSearch { font-size: 13pt; padding: 6px 8px; border: 1px solid #c9c1b6; border-radius: 6px; background: white; }
+QListView#zoneList { font-size: 13pt; background: white; border: 1px solid #d8d1c7; border-radius: 6px; }
+QListView#zoneList::item { padding: 4px 2px; }
+QListView#zoneList::item:selected { background: #2f4f5f; color: white; }
+QTextBrowser#zonePanel, QTextBrowser#safetyPanel { background: white; }
+QTabBar::tab { font-size: 13pt; padding: 8px 16px; }
+QTabBar::tab:selected { font-weight: 700; }
+QStatusBar { font-size: 13pt; }
+QLabel#hoverLabel { font-weight: 600; color: #2f4f5f; }
+"""
+
+
+def application(argv: list[str] | None = None) -> QApplication:
+    """The QApplication (created once), with BackView's names, font and style."""
+    app = QApplication.instance()
+    if app is None:
+        app = QApplication(argv if argv is not None else sys.argv[:1])
+    app.setOrganizationName(ORGANISATION)
+    app.setApplicationName(APPLICATION)
+    app.setApplicationVersion(__version__)
+    app.setApplicationDisplayName("BackView")
+    app.setStyle("Fusion")
+    font = QFont(app.font())
+    font.setPointSize(BASE_POINT_SIZE)
+    app.setFont(font)
+    app.setStyleSheet(STYLE)
+    return app
+
+
+def run(mesh: str | Path | None = None, region_map: str | Path | None = None,
+        landmarks: str | Path | None = None) -> int:
+    """Open the window on ``mesh`` and ``region_map`` (the shipped ones by default).
+
+    The files are read before the window opens, so a bad one stops ``backview`` with one line
+    (a :class:`~viewer.core.errors.BackViewError` for the command line to print); the scene is
+    then built while the window is already on screen. Returns the exit status.
+    """
+    body = Body.load(mesh, landmarks)
+    rmap = load_region_map(region_map)
+    body.require_landmarks(required_landmarks(rmap))
+
+    app = application()
+    from viewer.ui.main_window import MainWindow  # after the QApplication exists
+
+    window = MainWindow()
+    window.show()
+    window.open_files(body=body, rmap=rmap)
+    return app.exec()

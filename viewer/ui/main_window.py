@@ -1,0 +1,478 @@
+"""The main window: the 3D view in the middle, legend and zone list on the left, the selected
+zone and the safety rules on the right, a toolbar, menus and keyboard shortcuts.
+
+The window wires things together and opens files; the behaviour lives in the state
+(:mod:`viewer.ui.state`), the 3D view (:mod:`viewer.ui.view3d`) and the panels
+(:mod:`viewer.ui.panels`).
+"""
+
+from __future__ import annotations
+
+import traceback
+from dataclasses import dataclass
+from functools import partial
+from pathlib import Path
+
+from PySide6.QtCore import QSize, Qt, Signal
+from PySide6.QtGui import QAction, QActionGroup, QCloseEvent, QCursor, QKeySequence
+from PySide6.QtWidgets import (
+    QApplication,
+    QDialog,
+    QDialogButtonBox,
+    QDockWidget,
+    QFileDialog,
+    QLabel,
+    QMainWindow,
+    QMessageBox,
+    QProgressBar,
+    QTableWidget,
+    QTableWidgetItem,
+    QToolBar,
+    QToolTip,
+    QVBoxLayout,
+    QWidget,
+)
+from pyvistaqt import QtInteractor
+
+from viewer.core.errors import BackViewError, RegionMapError
+from viewer.core.mesh import MESH_FORMATS
+from viewer.core.palette import COLOUR_MODES, parse_colour_mode
+from viewer.core.regionmap import Zone
+from viewer.ui.loading import Loader, Model, build_model
+from viewer.ui.panels import LegendWidget, SafetyPanel, ZoneList, ZonePanel
+from viewer.ui.settings import Settings
+from viewer.ui.state import ViewerState
+from viewer.ui.view3d import SceneView
+
+#: shown in Help > Shortcuts under "Mouse", after the keyboard shortcuts
+MOUSE_HELP = (
+    ("Click a zone", "Select it: its panel opens on the right"),
+    ("Click the background", "Clear the selection"),
+    ("Hover", "The zone's name in the status bar"),
+    ("Drag", "Turn the body"),
+    ("Shift + drag", "Move the body"),
+    ("Wheel", "Zoom smoothly"),
+)
+
+MODE_LABELS = {"pressure": "Pressure", "stroke:effleurage": "Effleurage",
+               "stroke:petrissage": "Petrissage", "stroke:friction": "Friction"}
+MODE_KEYS = {"pressure": "P", "stroke:effleurage": "1", "stroke:petrissage": "2",
+             "stroke:friction": "3"}
+VIEW_ACTIONS = (  # view, label, toolbar label, shortcut
+    ("back", "Back", "Back", "B"),
+    ("oblique-left", "Oblique left", "Oblique L", "["),
+    ("oblique-right", "Oblique right", "Oblique R", "]"),
+    ("left", "Left side", "Left", "L"),
+    ("right", "Right side", "Right", "R"),
+    ("top", "Top", "Top", "T"),
+)
+
+
+@dataclass(frozen=True)
+class _Job:
+    kind: str            # "start", "mesh" or "map"
+    path: Path | None    # the file the user asked for
+
+
+class MainWindow(QMainWindow):
+    """BackView's window. ``settings`` defaults to the user's (QSettings "BackView")."""
+
+    #: a model is shown (after :meth:`open_files` or a File > Open)
+    modelLoaded = Signal(object)
+    #: a file could not be opened: (path, message lines); the current model stays
+    loadFailed = Signal(object, object)
+
+    def __init__(self, settings: Settings | None = None, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.settings = settings or Settings()
+        self.model: Model | None = None
+        self.state = ViewerState(self.settings.colour_mode(), self)
+        self.loader = Loader(self)
+        self.loader.finished.connect(self._loaded)
+        self.loader.failed.connect(self._load_failed)
+        self.setWindowTitle("BackView")
+        self.setObjectName("mainWindow")
+        self.setDockOptions(QMainWindow.DockOption.AnimatedDocks
+                            | QMainWindow.DockOption.AllowTabbedDocks)
+
+        # the 3D view: no MSAA (llvmpipe spends most of a frame on it), FXAA instead;
+        # no auto-update timer (it re-renders 5 times a second forever)
+        self.plotter = QtInteractor(self, multi_samples=0, auto_update=False)
+        self.plotter.setObjectName("view3d")
+        self.plotter.enable_anti_aliasing("fxaa")
+        self.setCentralWidget(self.plotter)
+        self.view = SceneView(self.plotter, self.state, self)
+        self.view.hovered.connect(self._show_hover)
+
+        self._build_panels()
+        self._build_actions()
+        self._build_menus_and_toolbar()
+        self._build_status_bar()
+        self.state.modeChanged.connect(self._on_mode)
+        self.state.zoneSelected.connect(self._on_zone)
+        self._on_mode(self.state.mode)
+        self._restore_window()
+
+    # ------------------------------------------------------------------ layout
+    def _build_panels(self) -> None:
+        self.legend = LegendWidget(self.state)
+        self.zone_list = ZoneList(self.state)
+        left = QWidget(objectName="leftPanel")
+        layout = QVBoxLayout(left)
+        layout.setContentsMargins(10, 8, 10, 10)
+        layout.setSpacing(10)
+        layout.addWidget(self.legend)
+        zones_title = QLabel("Zones", objectName="sectionTitle")
+        layout.addWidget(zones_title)
+        layout.addWidget(self.zone_list, 1)
+        self.left_dock = self._dock("Colours and zones", "coloursDock", left,
+                                    Qt.DockWidgetArea.LeftDockWidgetArea)
+
+        self.zone_panel = ZonePanel(self.state)
+        self.safety_panel = SafetyPanel(self.state)
+        self.zone_dock = self._dock("Selected zone", "zoneDock", self.zone_panel,
+                                    Qt.DockWidgetArea.RightDockWidgetArea)
+        self.safety_dock = self._dock("Safety rules", "safetyDock", self.safety_panel,
+                                      Qt.DockWidgetArea.RightDockWidgetArea)
+        self.tabifyDockWidget(self.zone_dock, self.safety_dock)
+        self.setTabPosition(Qt.DockWidgetArea.RightDockWidgetArea,
+                            self.tabPosition(Qt.DockWidgetArea.LeftDockWidgetArea).North)
+        self.zone_dock.raise_()
+        self.resizeDocks([self.left_dock, self.zone_dock], [340, 470], Qt.Orientation.Horizontal)
+
+    def _dock(self, title: str, name: str, widget: QWidget, area) -> QDockWidget:
+        dock = QDockWidget(title, self, objectName=name)
+        dock.setWidget(widget)
+        dock.setFeatures(QDockWidget.DockWidgetFeature.DockWidgetMovable
+                         | QDockWidget.DockWidgetFeature.DockWidgetFloatable
+                         | QDockWidget.DockWidgetFeature.DockWidgetClosable)
+        dock.setTitleBarWidget(QWidget())  # the tabs and headings say what each panel is
+        self.addDockWidget(area, dock)
+        return dock
+
+    def _action(self, text: str, shortcut=None, slot=None, *, section: str, checkable=False,
+                tip: str | None = None) -> QAction:
+        action = QAction(text, self, checkable=checkable)
+        if shortcut:
+            shortcuts = [QKeySequence(s) if isinstance(s, str) else QKeySequence(s)
+                         for s in (shortcut if isinstance(shortcut, (list, tuple)) else [shortcut])]
+            action.setShortcuts(shortcuts)
+        if slot is not None:
+            action.triggered.connect(slot)
+        action.setProperty("section", section)
+        action.setToolTip(f"{tip or text} ({action.shortcut().toString(QKeySequence.SequenceFormat.NativeText)})"
+                          if shortcut else (tip or text))
+        self.addAction(action)  # window-wide shortcuts, with or without a menu
+        return action
+
+    def _build_actions(self) -> None:
+        a = self._action
+        self.act_open_mesh = a("Open &mesh…", QKeySequence.StandardKey.Open, self.open_mesh_dialog,
+                               section="File")
+        self.act_open_map = a("Open &region map…", "Ctrl+Shift+O", self.open_map_dialog,
+                              section="File")
+        self.act_quit = a("&Quit", QKeySequence.StandardKey.Quit, self.close, section="File")
+
+        self.mode_group = QActionGroup(self, exclusive=True)
+        self.mode_actions: dict[str, QAction] = {}
+        for mode in COLOUR_MODES:
+            kind, stroke = parse_colour_mode(mode)
+            tip = ("Colour the zones by safe pressure" if kind == "pressure"
+                   else f"Colour the zones by where {stroke.label.lower()} belongs")
+            act = a(MODE_LABELS.get(mode, mode), MODE_KEYS.get(mode), partial(self.state.set_mode, mode),
+                    section="Colour the zones by", checkable=True, tip=tip)
+            self.mode_group.addAction(act)
+            self.mode_actions[mode] = act
+
+        self.view_actions: dict[str, QAction] = {}
+        for view, label, short, key in VIEW_ACTIONS:
+            self.view_actions[view] = a(label, key, partial(self.view.set_view, view),
+                                        section="Camera", tip=f"View from: {label.lower()}")
+            self.view_actions[view].setIconText(short)
+        self.act_reset = a("Reset view", ["Home", "Ctrl+0"], self.view.reset, section="Camera",
+                           tip="Back to the view from behind, unzoomed")
+        self.act_zoom_in = a("Zoom in", ["+", "=", QKeySequence.StandardKey.ZoomIn],
+                             partial(self.view.zoom, 1.25), section="Camera")
+        self.act_zoom_out = a("Zoom out", ["-", QKeySequence.StandardKey.ZoomOut],
+                              partial(self.view.zoom, 1 / 1.25), section="Camera")
+        # the arrow keys turn the body only while the 3D view has the focus (the list needs them)
+        self.orbit_actions = []
+        for key, label, az, el in (("Left", "Turn left", -15, 0), ("Right", "Turn right", 15, 0),
+                                   ("Up", "Tilt up", 0, 10), ("Down", "Tilt down", 0, -10)):
+            act = QAction(label, self.plotter, shortcut=QKeySequence(key))
+            act.setShortcutContext(Qt.ShortcutContext.WidgetShortcut)
+            act.triggered.connect(partial(self.view.orbit, az, el))
+            act.setProperty("section", "Camera (with the 3D view focused)")
+            self.plotter.addAction(act)
+            self.orbit_actions.append(act)
+
+        self.act_clear = a("Clear selection", "Esc", partial(self.state.select, None),
+                           section="Zones")
+        self.act_find = a("Find a zone", QKeySequence.StandardKey.Find, self._focus_search,
+                          section="Zones")
+        self.act_shortcuts = a("&Shortcuts…", QKeySequence.StandardKey.HelpContents,
+                               self.show_shortcuts, section="Help")
+        self.act_about = a("&About BackView", None, self.show_about, section="Help")
+
+    def _build_menus_and_toolbar(self) -> None:
+        bar = self.menuBar()
+        file_menu = bar.addMenu("&File")
+        file_menu.addAction(self.act_open_mesh)
+        file_menu.addAction(self.act_open_map)
+        self.recent_mesh_menu = file_menu.addMenu("Recent meshes")
+        self.recent_map_menu = file_menu.addMenu("Recent region maps")
+        file_menu.aboutToShow.connect(self._fill_recent_menus)
+        file_menu.addSeparator()
+        file_menu.addAction(self.act_quit)
+
+        view_menu = bar.addMenu("&View")
+        colour_menu = view_menu.addMenu("Colour the zones by")
+        for act in self.mode_actions.values():
+            colour_menu.addAction(act)
+        camera_menu = view_menu.addMenu("Camera")
+        for act in self.view_actions.values():
+            camera_menu.addAction(act)
+        camera_menu.addSeparator()
+        for act in (self.act_reset, self.act_zoom_in, self.act_zoom_out, *self.orbit_actions):
+            camera_menu.addAction(act)
+        view_menu.addSeparator()
+        view_menu.addAction(self.act_clear)
+        view_menu.addAction(self.act_find)
+        view_menu.addSeparator()
+        for dock in (self.left_dock, self.zone_dock, self.safety_dock):
+            view_menu.addAction(dock.toggleViewAction())
+
+        help_menu = bar.addMenu("&Help")
+        help_menu.addAction(self.act_shortcuts)
+        help_menu.addAction(self.act_about)
+
+        tools = QToolBar("Toolbar", self, objectName="toolbar")
+        tools.setMovable(False)
+        tools.setIconSize(QSize(24, 24))
+        tools.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextOnly)
+        tools.addWidget(QLabel("Colour by:", objectName="toolbarLabel"))
+        for act in self.mode_actions.values():
+            tools.addAction(act)
+        tools.addSeparator()
+        tools.addWidget(QLabel("View:", objectName="toolbarLabel"))
+        for act in self.view_actions.values():
+            tools.addAction(act)
+        tools.addAction(self.act_reset)
+        tools.addSeparator()
+        self.act_reset.setIconText("Reset")
+        self.act_zoom_in.setIconText(" + ")
+        self.act_zoom_out.setIconText(" − ")
+        self.act_shortcuts.setIconText("Shortcuts")
+        tools.addAction(self.act_zoom_in)
+        tools.addAction(self.act_zoom_out)
+        tools.addSeparator()
+        tools.addAction(self.act_shortcuts)
+        self.addToolBar(Qt.ToolBarArea.TopToolBarArea, tools)
+        self.toolbar = tools
+
+    def _build_status_bar(self) -> None:
+        status = self.statusBar()
+        self.hover_label = QLabel("", objectName="hoverLabel")
+        self.file_label = QLabel("", objectName="fileLabel")
+        self.progress = QProgressBar(maximumWidth=160, maximumHeight=16)
+        self.progress.setRange(0, 0)  # busy, no percentage
+        self.progress.hide()
+        status.addWidget(self.hover_label, 1)
+        status.addPermanentWidget(self.progress)
+        status.addPermanentWidget(self.file_label)
+
+    # ------------------------------------------------------------------ state -> window
+    def _on_mode(self, mode: str) -> None:
+        self.mode_actions[mode].setChecked(True)
+        self.settings.set_colour_mode(mode)
+
+    def _on_zone(self, zone_id) -> None:
+        if zone_id is not None:
+            self.zone_dock.raise_()
+
+    def _show_hover(self, zone: Zone | None) -> None:
+        if zone is None:
+            self.hover_label.setText("")
+            QToolTip.hideText()
+            return
+        text = f"{zone.name}: {zone.pressure.label.lower()} pressure"
+        self.hover_label.setText(text)
+        if self.plotter.underMouse():
+            QToolTip.showText(QCursor.pos(), zone.name, self.plotter)
+
+    def _focus_search(self) -> None:
+        self.left_dock.show()
+        self.zone_list.search.setFocus()
+        self.zone_list.search.selectAll()
+
+    # ------------------------------------------------------------------ files
+    def open_files(self, mesh=None, landmarks=None, region_map=None, *, body=None, rmap=None,
+                   kind: str = "start") -> bool:
+        """Load a body and a map (whatever is not given) and show them when ready.
+
+        Returns False when another file is still loading. :attr:`modelLoaded` or
+        :attr:`loadFailed` follows; on failure the current model stays.
+        """
+        path = Path(mesh) if kind == "mesh" and mesh else (
+            Path(region_map) if kind == "map" and region_map else None)
+        job = partial(build_model, mesh, landmarks, region_map, body=body, rmap=rmap)
+        if not self.loader.start(_Job(kind, path), job):
+            self.statusBar().showMessage("Still loading the previous file…", 3000)
+            return False
+        what = path.name if path else "the body and the region map"
+        self._busy(True, f"Loading {what}…")
+        return True
+
+    def open_mesh(self, path: str | Path) -> bool:
+        rmap = self.model.rmap if self.model else None
+        return self.open_files(mesh=path, rmap=rmap, kind="mesh")
+
+    def open_region_map(self, path: str | Path) -> bool:
+        body = self.model.body if self.model else None
+        return self.open_files(region_map=path, body=body, kind="map")
+
+    def open_mesh_dialog(self) -> None:
+        patterns = " ".join(f"*{ext}" for ext in MESH_FORMATS)
+        path, _ = QFileDialog.getOpenFileName(self, "Open a body mesh", self.settings.last_dir(),
+                                              f"Meshes ({patterns});;All files (*)")
+        if path:
+            self.open_mesh(path)
+
+    def open_map_dialog(self) -> None:
+        path, _ = QFileDialog.getOpenFileName(self, "Open a region map", self.settings.last_dir(),
+                                              "Region maps (*.toml);;All files (*)")
+        if path:
+            self.open_region_map(path)
+
+    def _fill_recent_menus(self) -> None:
+        for menu, kind, opener in ((self.recent_mesh_menu, "mesh", self.open_mesh),
+                                   (self.recent_map_menu, "map", self.open_region_map)):
+            menu.clear()
+            recent = self.settings.recent(kind)
+            for path in recent:
+                menu.addAction(str(path), partial(opener, path))
+            menu.setEnabled(bool(recent))
+
+    def _loaded(self, job: _Job, model: Model) -> None:
+        self._busy(False)
+        self.show_model(model)
+        if job.path is not None:
+            self.settings.add_recent(job.kind, job.path)
+        self.statusBar().showMessage(f"Opened {job.path.name}" if job.path else "Ready", 4000)
+
+    def _load_failed(self, job: _Job, error: Exception) -> None:
+        self._busy(False)
+        if isinstance(error, RegionMapError):
+            lines = error.lines()
+        elif isinstance(error, BackViewError):
+            lines = [error.line()]
+        else:  # a bug, not the user's file: still say which file, and keep the window alive
+            lines = [f"unexpected error: {error!r}"] + traceback.format_exception(error)[-3:]
+        where = job.path or "the body and the region map"
+        name = job.path.name if job.path else "the model"
+        kept = " The model on screen stays open." if self.model else ""
+        text = f"BackView could not open {where}:\n\n" + "\n".join(lines) + f"\n\n{kept.strip()}"
+        self.loadFailed.emit(job.path, lines)
+        self.statusBar().showMessage(f"Could not open {name}", 6000)
+        QMessageBox.critical(self, f"Cannot open {name}", text.strip())
+
+    def show_model(self, model: Model) -> None:
+        """Show ``model`` now (the GUI thread; the scene is already built)."""
+        self.model = model
+        self.state.set_map(model.rmap)
+        self.view.set_scene(model.scene)
+        mesh = model.body.mesh_path.name if model.body.mesh_path else "mesh"
+        self.setWindowTitle(f"BackView — {model.rmap.info.name} — {mesh}")
+        self.file_label.setText(f"{mesh}  ·  {model.rmap.label}")
+        self.modelLoaded.emit(model)
+
+    def _busy(self, on: bool, message: str = "") -> None:
+        if on:
+            QApplication.setOverrideCursor(Qt.CursorShape.WaitCursor)
+            self.statusBar().showMessage(message)
+            self.progress.show()
+        else:
+            if QApplication.overrideCursor() is not None:
+                QApplication.restoreOverrideCursor()
+            self.statusBar().clearMessage()
+            self.progress.hide()
+        for act in (self.act_open_mesh, self.act_open_map):
+            act.setEnabled(not on)
+
+    # ------------------------------------------------------------------ help
+    def shortcut_rows(self) -> list[tuple[str, str, str]]:
+        """(section, keys, what) for every action with a shortcut, then the mouse."""
+        rows = []
+        actions = list(self.actions()) + self.orbit_actions
+        for act in actions:
+            if act.shortcuts():
+                keys = ", ".join(s.toString(QKeySequence.SequenceFormat.NativeText)
+                                 for s in act.shortcuts())
+                rows.append((act.property("section") or "", keys, act.text().replace("&", "")
+                             .replace("…", "")))
+        rows += [("Mouse (in the 3D view)", gesture, what) for gesture, what in MOUSE_HELP]
+        return rows
+
+    def show_shortcuts(self) -> None:
+        self.shortcuts_dialog().exec()
+
+    def shortcuts_dialog(self) -> QDialog:
+        dialog = QDialog(self, objectName="shortcutsDialog")
+        dialog.setWindowTitle("Keyboard shortcuts")
+        rows = self.shortcut_rows()
+        table = QTableWidget(0, 2, dialog)
+        table.setHorizontalHeaderLabels(["Keys", "Does"])
+        table.verticalHeader().hide()
+        table.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
+        table.setSelectionMode(QTableWidget.SelectionMode.NoSelection)
+        section = None
+        for sec, keys, what in rows:
+            if sec != section:
+                section = sec
+                r = table.rowCount()
+                table.insertRow(r)
+                head = QTableWidgetItem(sec)
+                font = head.font()
+                font.setBold(True)
+                head.setFont(font)
+                table.setItem(r, 0, head)
+                table.setSpan(r, 0, 1, 2)
+            r = table.rowCount()
+            table.insertRow(r)
+            table.setItem(r, 0, QTableWidgetItem(keys))
+            table.setItem(r, 1, QTableWidgetItem(what))
+        table.resizeColumnsToContents()
+        table.horizontalHeader().setStretchLastSection(True)
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close, dialog)
+        buttons.rejected.connect(dialog.reject)
+        layout = QVBoxLayout(dialog)
+        layout.addWidget(table)
+        layout.addWidget(buttons)
+        dialog.resize(640, 720)
+        dialog.table = table
+        return dialog
+
+    def show_about(self) -> None:
+        from viewer import __version__
+
+        QMessageBox.about(self, "About BackView",
+                          f"<h3>BackView {__version__}</h3><p>Learn where and how to give a safe, "
+                          "relaxing back massage.</p><p>This is a teaching aid, not medical "
+                          "advice: when in doubt, do not massage and ask a health professional."
+                          "</p>")
+
+    # ------------------------------------------------------------------ settings, closing
+    def _restore_window(self) -> None:
+        geometry = self.settings.geometry()
+        if geometry is None or not self.restoreGeometry(geometry):
+            self.resize(1600, 1000)
+        state = self.settings.window_state()
+        if state is not None:
+            self.restoreState(state)
+
+    def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 (Qt's name)
+        self.settings.save_window(self.saveGeometry(), self.saveState())
+        self.settings.set_colour_mode(self.state.mode)
+        self.settings.sync()
+        self.plotter.close()  # an unclosed QtInteractor can crash at exit (pyvistaqt #846)
+        super().closeEvent(event)

@@ -1,0 +1,342 @@
+"""The window's side panels: legend, zone list, zone details, safety rules.
+
+Each panel observes :class:`~viewer.ui.state.ViewerState` and draws from the region map; none
+knows about the others or about the 3D view. Colours come from :mod:`viewer.core.palette`, the
+same function the 3D view colours the skin with, so the legend always matches the picture.
+"""
+
+from __future__ import annotations
+
+from html import escape
+
+from PySide6.QtCore import QItemSelectionModel, QRectF, QSize, QSortFilterProxyModel, Qt, QUrl, Signal
+from PySide6.QtGui import QColor, QIcon, QImage, QPainter, QPainterPath, QPen, QPixmap, QStandardItem, QStandardItemModel, QTextDocument
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QFrame,
+    QGridLayout,
+    QLabel,
+    QLineEdit,
+    QListView,
+    QTextBrowser,
+    QVBoxLayout,
+    QWidget,
+)
+
+from viewer.core.palette import legend, mode_title, zone_colour, zone_hatched
+from viewer.core.regionmap import RegionMap, Stroke, Zone
+from viewer.ui.state import ViewerState
+
+#: the colour of the "avoid" hatching, as drawn on the skin by viewer.render.actors
+HATCH_COLOUR = "#2a0e00"
+SWATCH_SIZE = QSize(34, 24)
+ZONE_ID_ROLE = Qt.ItemDataRole.UserRole + 1
+
+
+# --------------------------------------------------------------------------- swatches
+def swatch_image(colour: str, hatched: bool, size: QSize = SWATCH_SIZE, ratio: float = 2.0) -> QImage:
+    """A colour chip; "avoid" chips carry the same diagonal hatching as the skin."""
+    image = QImage(int(size.width() * ratio), int(size.height() * ratio),
+                   QImage.Format.Format_ARGB32_Premultiplied)
+    image.setDevicePixelRatio(ratio)
+    image.fill(Qt.GlobalColor.transparent)
+    p = QPainter(image)
+    p.setRenderHint(QPainter.RenderHint.Antialiasing)
+    rect = QRectF(1, 1, size.width() - 2, size.height() - 2)
+    path = QPainterPath()
+    path.addRoundedRect(rect, 4, 4)
+    p.fillPath(path, QColor(colour))
+    if hatched:
+        p.save()
+        p.setClipPath(path)
+        p.setPen(QPen(QColor(HATCH_COLOUR), 2.2))
+        step = 7.0
+        x = -size.height()
+        while x < size.width() + size.height():
+            p.drawLine(x, size.height(), x + size.height(), 0)
+            x += step
+        p.restore()
+    p.setPen(QPen(QColor("#3a3a3a"), 1.2))
+    p.drawPath(path)
+    p.end()
+    return image
+
+
+def swatch_pixmap(colour: str, hatched: bool, size: QSize = SWATCH_SIZE) -> QPixmap:
+    return QPixmap.fromImage(swatch_image(colour, hatched, size))
+
+
+def _chip_url(document: QTextDocument, colour: str, hatched: bool) -> str:
+    """Register a chip image with ``document``; returns its ``src`` for ``<img>``."""
+    url = f"chip:{colour.lstrip('#')}{'-hatched' if hatched else ''}"
+    if document.resource(QTextDocument.ResourceType.ImageResource, QUrl(url)) is None:
+        document.addResource(QTextDocument.ResourceType.ImageResource, QUrl(url),
+                             swatch_image(colour, hatched))
+    return url
+
+
+def _chip(document: QTextDocument, colour: str, hatched: bool) -> str:
+    src = _chip_url(document, colour, hatched)
+    return (f'<img src="{src}" width="{SWATCH_SIZE.width()}" height="{SWATCH_SIZE.height()}" '
+            'style="vertical-align: middle">')
+
+
+# --------------------------------------------------------------------------- legend
+class LegendWidget(QFrame):
+    """What each colour means in the current colour mode (from ``palette.legend``)."""
+
+    def __init__(self, state: ViewerState, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.setObjectName("legend")
+        self.state = state
+        self.entries = []
+        self.title = QLabel(objectName="legendTitle")
+        self.title.setWordWrap(True)
+        self.rows = QGridLayout()
+        self.rows.setHorizontalSpacing(10)
+        self.rows.setVerticalSpacing(6)
+        self.rows.setColumnStretch(1, 1)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(12, 10, 12, 10)
+        layout.addWidget(self.title)
+        layout.addLayout(self.rows)
+        state.modeChanged.connect(self.refresh)
+        state.mapChanged.connect(self.refresh)
+        self.refresh()
+
+    def refresh(self, *_args) -> None:
+        while self.rows.count():
+            item = self.rows.takeAt(0)
+            if item.widget():
+                item.widget().deleteLater()
+        mode, rmap = self.state.mode, self.state.rmap
+        self.title.setText(mode_title(mode))
+        self.entries = legend(mode, rmap)
+        for row, entry in enumerate(self.entries):
+            chip = QLabel()
+            chip.setPixmap(swatch_pixmap(entry.colour, entry.hatched))
+            chip.setToolTip(entry.label + (" (striped on the body)" if entry.hatched else ""))
+            text = QLabel(entry.label + (" — striped on the body" if entry.hatched else ""))
+            text.setWordWrap(True)
+            text.setObjectName("legendEntry")
+            self.rows.addWidget(chip, row, 0, Qt.AlignmentFlag.AlignTop)
+            self.rows.addWidget(text, row, 1)
+
+    def texts(self) -> list[str]:
+        return [e.label for e in self.entries]
+
+
+# --------------------------------------------------------------------------- zone list
+class ZoneList(QWidget):
+    """Every zone of the map, with a search box; selecting here selects on the body and back."""
+
+    def __init__(self, state: ViewerState, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.state = state
+        self._syncing = False
+        self.search = QLineEdit(placeholderText="Search zones…  (Ctrl+F)", clearButtonEnabled=True)
+        self.search.setObjectName("zoneSearch")
+        self.model = QStandardItemModel(self)
+        self.proxy = QSortFilterProxyModel(self)
+        self.proxy.setSourceModel(self.model)
+        self.proxy.setFilterCaseSensitivity(Qt.CaseSensitivity.CaseInsensitive)
+        self.view = QListView(objectName="zoneList")
+        self.view.setModel(self.proxy)
+        self.view.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.view.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.view.setIconSize(SWATCH_SIZE)
+        self.view.setWordWrap(True)
+        self.view.setResizeMode(QListView.ResizeMode.Adjust)
+        self.view.setSpacing(1)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(self.search)
+        layout.addWidget(self.view, 1)
+        self.search.textChanged.connect(self._filter)
+        self.search.returnPressed.connect(self._pick_first)
+        self.view.selectionModel().selectionChanged.connect(self._on_view_selection)
+        state.mapChanged.connect(self._fill)
+        state.modeChanged.connect(self._recolour)
+        state.zoneSelected.connect(self._on_state_zone)
+
+    # ------------------------------------------------------------------ model
+    def _fill(self, rmap: RegionMap) -> None:
+        self._syncing = True
+        self.model.clear()
+        for zone in rmap.zones:
+            item = QStandardItem(zone.name)
+            item.setData(zone.id, ZONE_ID_ROLE)
+            item.setToolTip(f"{zone.name}: {zone.pressure.label.lower()} pressure")
+            self.model.appendRow(item)
+        self._syncing = False
+        self._recolour()
+        self._on_state_zone(self.state.zone_id)
+
+    def _recolour(self, *_args) -> None:
+        rmap, mode = self.state.rmap, self.state.mode
+        if rmap is None:
+            return
+        for row, zone in enumerate(rmap.zones):
+            self.model.item(row).setIcon(QIcon(swatch_pixmap(zone_colour(zone, mode),
+                                                             zone_hatched(zone, mode))))
+
+    def visible_ids(self) -> list[str]:
+        return [self.proxy.index(r, 0).data(ZONE_ID_ROLE) for r in range(self.proxy.rowCount())]
+
+    def selected_id(self) -> str | None:
+        rows = self.view.selectionModel().selectedIndexes()
+        return rows[0].data(ZONE_ID_ROLE) if rows else None
+
+    # ------------------------------------------------------------------ list -> state
+    def _on_view_selection(self, *_args) -> None:
+        if self._syncing:
+            return
+        zone_id = self.selected_id()
+        self.state.select(zone_id)
+
+    def _filter(self, text: str) -> None:
+        self._syncing = True  # rows leaving the filter are not a user's "deselect"
+        self.proxy.setFilterFixedString(text)
+        self._syncing = False
+        self._on_state_zone(self.state.zone_id)
+
+    def _pick_first(self) -> None:
+        if self.proxy.rowCount():
+            self.view.setCurrentIndex(self.proxy.index(0, 0))
+            self.view.setFocus()
+
+    # ------------------------------------------------------------------ state -> list
+    def _on_state_zone(self, zone_id: str | None) -> None:
+        self._syncing = True
+        try:
+            selection = self.view.selectionModel()
+            if zone_id is None:
+                selection.clearSelection()
+                return
+            for row in range(self.model.rowCount()):
+                if self.model.item(row).data(ZONE_ID_ROLE) == zone_id:
+                    index = self.proxy.mapFromSource(self.model.index(row, 0))
+                    if index.isValid():
+                        selection.setCurrentIndex(
+                            index, QItemSelectionModel.SelectionFlag.ClearAndSelect)
+                        self.view.scrollTo(index)
+                    else:
+                        selection.clearSelection()
+                    return
+        finally:
+            self._syncing = False
+
+
+# --------------------------------------------------------------------------- zone panel
+PANEL_CSS = """
+h1 { font-size: 20pt; font-weight: 700; color: #1d1d1d; margin: 0 0 6px 0; }
+h2 { font-size: 14pt; font-weight: 700; color: #2f4f5f; margin: 16px 0 4px 0; }
+p, li, td { font-size: 13pt; color: #222; }
+td.key { font-weight: 600; padding-right: 12px; }
+td.word { padding-left: 8px; }
+.cite { font-size: 12pt; color: #555; font-style: italic; }
+.hint { font-size: 14pt; color: #555; }
+.warn { color: #a33c00; }
+.rulekind { font-size: 15pt; font-weight: 700; margin: 18px 0 2px 0; }
+.rule { font-weight: 700; font-size: 13pt; }
+"""
+
+
+class _HtmlPanel(QTextBrowser):
+    def __init__(self, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.setOpenLinks(False)
+        self.setFrameShape(QFrame.Shape.NoFrame)
+        self.document().setDefaultStyleSheet(PANEL_CSS)
+        self.document().setDocumentMargin(14)
+
+    def text(self) -> str:
+        return self.toPlainText()
+
+
+class ZonePanel(_HtmlPanel):
+    """The selected zone: pressure, each stroke's status, technique, cautions, notes, citations."""
+
+    shown = Signal(object)  # the zone now shown, or None
+
+    def __init__(self, state: ViewerState, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.setObjectName("zonePanel")
+        self.state = state
+        self.zone: Zone | None = None
+        state.zoneSelected.connect(lambda _id: self.show_zone(self.state.zone))
+        state.mapChanged.connect(lambda _m: self.show_zone(self.state.zone))
+        self.show_zone(None)
+
+    def show_zone(self, zone: Zone | None) -> None:
+        self.zone = zone
+        self.setHtml(self._html(zone) if zone is not None else _EMPTY_ZONE)
+        self.shown.emit(zone)
+
+    def _html(self, zone: Zone) -> str:
+        doc = self.document()
+        pressure_chip = _chip(doc, zone_colour(zone, "pressure"), zone_hatched(zone, "pressure"))
+        rows = [f'<tr><td class="key">Pressure</td><td>{pressure_chip}</td>'
+                f'<td class="word">{escape(zone.pressure.label)}</td></tr>']
+        for stroke in Stroke:
+            mode = f"stroke:{stroke.value}"
+            chip = _chip(doc, zone_colour(zone, mode), zone_hatched(zone, mode))
+            rows.append(f'<tr><td class="key">{escape(stroke.label)}</td><td>{chip}</td>'
+                        f'<td class="word">{escape(zone.strokes[stroke].label)}</td></tr>')
+        spec = zone.spec
+        parts = [f"<h1>{escape(zone.name)}</h1>",
+                 '<table cellspacing="0" cellpadding="3">' + "".join(rows) + "</table>",
+                 "<h2>How to work here</h2>", f"<p>{escape(spec.technique)}</p>",
+                 '<h2 class="warn">Cautions</h2>',
+                 "<ul>" + "".join(f"<li>{escape(c)}</li>" for c in spec.cautions) + "</ul>"]
+        if spec.notes:
+            parts += ["<h2>Where the guide is silent</h2>",
+                      "".join(f"<p>{escape(n)}</p>" for n in spec.notes)]
+        parts += ["<h2>From the guide</h2>",
+                  "".join(f'<p class="cite">“{escape(c)}”</p>' for c in spec.citations)]
+        return "".join(parts)
+
+
+_EMPTY_ZONE = ('<p class="hint">Click a zone on the back, or pick one from the list, to see '
+               "how much pressure is safe there, which strokes belong there, and why.</p>"
+               '<p class="hint">Press <b>Esc</b> to clear the selection, <b>F1</b> for all '
+               "shortcuts.</p>")
+
+
+# --------------------------------------------------------------------------- safety panel
+#: how the guide's global rules are grouped, safety first
+RULE_GROUPS = (
+    ("avoid", "Never massage over", True),
+    ("postpone", "Postpone the massage", True),
+    ("limit", "Take extra care", True),
+    ("prepare", "Before you start", False),
+    ("sequence", "Order of the strokes", False),
+    ("pacing", "Pressure and pace", False),
+    ("close", "Closing the session", False),
+)
+
+
+class SafetyPanel(_HtmlPanel):
+    """The map's global rules grouped by kind, each with the guide sentences it comes from."""
+
+    def __init__(self, state: ViewerState, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.setObjectName("safetyPanel")
+        state.mapChanged.connect(self.show_rules)
+
+    def show_rules(self, rmap: RegionMap) -> None:
+        parts = []
+        known = {kind for kind, _, _ in RULE_GROUPS}
+        groups = list(RULE_GROUPS) + [(k, k.capitalize(), False) for k in
+                                      dict.fromkeys(r.kind for r in rmap.rules) if k not in known]
+        for kind, heading, warn in groups:
+            rules = [r for r in rmap.rules if r.kind == kind]
+            if not rules:
+                continue
+            style = ' style="color:#a33c00"' if warn else ' style="color:#2f4f5f"'
+            parts.append(f'<p class="rulekind"{style}>{escape(heading)}</p>')
+            for rule in rules:
+                parts.append(f'<p><span class="rule">{escape(rule.title)}</span><br>'
+                             f"{escape(rule.text)}</p>")
+                parts.append("".join(f'<p class="cite">“{escape(c)}”</p>' for c in rule.citations))
+        self.setHtml("".join(parts))

@@ -1,0 +1,73 @@
+"""The viewer's state: which colour mode, which zone is selected. One object, observed by all.
+
+The 3D view, the zone list and the zone panel never talk to each other: each one sets the
+state and follows its signals, so they agree by construction (napari's model/view split).
+The state knows nothing about widgets.
+"""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QObject, Signal
+
+from viewer.core.palette import COLOUR_MODES
+from viewer.core.regionmap import RegionMap, Zone
+
+
+class ViewerState(QObject):
+    """The selected zone (by id, or None) and the colour mode of the current region map."""
+
+    #: the selected zone's id, or None when nothing is selected
+    zoneSelected = Signal(object)
+    #: the colour mode, one of :data:`viewer.core.palette.COLOUR_MODES`
+    modeChanged = Signal(str)
+    #: a new region map (and body) is shown; the selection was cleared just before
+    mapChanged = Signal(object)
+
+    def __init__(self, mode: str = "pressure", parent: QObject | None = None):
+        super().__init__(parent)
+        self._mode = mode if mode in COLOUR_MODES else "pressure"
+        self._zone_id: str | None = None
+        self._rmap: RegionMap | None = None
+
+    # ------------------------------------------------------------------ region map
+    @property
+    def rmap(self) -> RegionMap | None:
+        return self._rmap
+
+    def set_map(self, rmap: RegionMap) -> None:
+        self.select(None)
+        self._rmap = rmap
+        self.mapChanged.emit(rmap)
+
+    # ------------------------------------------------------------------ selection
+    @property
+    def zone_id(self) -> str | None:
+        return self._zone_id
+
+    @property
+    def zone(self) -> Zone | None:
+        if self._zone_id is None or self._rmap is None:
+            return None
+        return self._rmap.by_id.get(self._zone_id)
+
+    def select(self, zone_id: str | None) -> None:
+        """Select a zone by id (None clears). Emits only on a change."""
+        if zone_id is not None and (self._rmap is None or zone_id not in self._rmap.by_id):
+            raise KeyError(f"no zone '{zone_id}' in the current region map")
+        if zone_id == self._zone_id:
+            return
+        self._zone_id = zone_id
+        self.zoneSelected.emit(zone_id)
+
+    # ------------------------------------------------------------------ colour mode
+    @property
+    def mode(self) -> str:
+        return self._mode
+
+    def set_mode(self, mode: str) -> None:
+        if mode not in COLOUR_MODES:
+            raise ValueError(f"unknown colour mode '{mode}' (choose from {', '.join(COLOUR_MODES)})")
+        if mode == self._mode:
+            return
+        self._mode = mode
+        self.modeChanged.emit(mode)

@@ -1,0 +1,209 @@
+"""The 3D view: a :class:`BodyScene` in a pyvistaqt QtInteractor, following the state.
+
+This is the render adapter of the window (napari's ``_vispy`` layer): it copies the state's
+colour mode and selection onto :class:`~viewer.render.actors.SceneActors` (colours change in
+place in the scalars array, the selection outline is one small line actor), turns a click into
+``state.select`` and a hover into :attr:`SceneView.hovered`. Several changes in one turn of the
+event loop are drawn with a single ``render()``.
+"""
+
+from __future__ import annotations
+
+import math
+
+from PySide6.QtCore import QEasingCurve, QEvent, QObject, QPointF, Qt, QTimer, QVariantAnimation, Signal
+from PySide6.QtGui import QMouseEvent
+from PySide6.QtWidgets import QApplication
+
+from viewer.core.regionmap import Zone
+from viewer.render.actors import SceneActors
+from viewer.render.scene import VIEWS, BodyScene
+from viewer.ui.picking import ZonePicker, widget_to_display
+from viewer.ui.state import ViewerState
+
+#: hover picks at most this often (ms): the mouse can move freely, the status bar follows
+HOVER_INTERVAL_MS = 60
+#: one wheel notch zooms by this factor; zoom animations last ZOOM_MS
+WHEEL_ZOOM = 1.15
+ZOOM_MS = 160
+#: how far the camera may zoom in and out of the preset framing
+ZOOM_LIMITS = (0.2, 2.5)
+ORBIT_DEG = 15.0
+
+
+class SceneView(QObject):
+    """Shows one scene in ``plotter`` and keeps it in step with ``state``."""
+
+    #: the zone under the mouse (Zone or None), throttled to HOVER_INTERVAL_MS
+    hovered = Signal(object)
+    #: a frame was rendered after a change of scene, colour mode or selection
+    updated = Signal()
+
+    def __init__(self, plotter, state: ViewerState, parent: QObject | None = None):
+        super().__init__(parent)
+        self.plotter = plotter
+        self.state = state
+        self.scene: BodyScene | None = None
+        self.actors: SceneActors | None = None
+        self.picker: ZonePicker | None = None
+        self._dirty_mode = self._dirty_selection = False
+        self._render_timer = QTimer(self, singleShot=True, interval=0)
+        self._render_timer.timeout.connect(self.flush)
+        self._hover_timer = QTimer(self, singleShot=True, interval=HOVER_INTERVAL_MS)
+        self._hover_timer.timeout.connect(self._hover_pick)
+        self._hover_pos: QPointF | None = None
+        self._hover_zone: Zone | None = None
+        self._press_pos: QPointF | None = None
+        self._home_scale = 1.0
+        self._zoom_target: float | None = None
+        self._zoom = QVariantAnimation(self, duration=ZOOM_MS, easingCurve=QEasingCurve.Type.OutCubic)
+        self._zoom.valueChanged.connect(self._set_scale)
+        plotter.installEventFilter(self)
+        state.modeChanged.connect(self._on_mode)
+        state.zoneSelected.connect(self._on_zone)
+
+    # ------------------------------------------------------------------ scene
+    def set_scene(self, scene: BodyScene) -> None:
+        """Show ``scene`` (replacing the previous one, in place: the actors keep their names)."""
+        if self.actors is not None:
+            self.actors.select(None, render=False)
+        self.scene = scene
+        self.actors = SceneActors(self.plotter, scene, self.state.mode)
+        self.picker = ZonePicker(self.plotter.renderer, scene)
+        self._dirty_mode = False
+        self._dirty_selection = self.state.zone_id is not None
+        self.set_view("back", render=False)
+        self.flush()
+
+    # ------------------------------------------------------------------ state -> scene
+    def _on_mode(self, _mode: str) -> None:
+        self._dirty_mode = True
+        self._render_timer.start()
+
+    def _on_zone(self, _zone_id) -> None:
+        self._dirty_selection = True
+        self._render_timer.start()
+
+    def flush(self) -> None:
+        """Apply pending changes and render once."""
+        self._render_timer.stop()
+        if self.actors is None:
+            return
+        if self._dirty_mode:
+            self.actors.set_mode(self.state.mode, render=False)
+        if self._dirty_selection:
+            zone = self.state.zone
+            self.actors.select(zone.index if zone is not None else None, render=False)
+        self._dirty_mode = self._dirty_selection = False
+        self.plotter.render()
+        self.updated.emit()
+
+    # ------------------------------------------------------------------ picking
+    def zone_at(self, pos: QPointF) -> Zone | None:
+        """The zone under a widget position (logical pixels), or None."""
+        if self.picker is None:
+            return None
+        height = self.plotter.render_window.GetSize()[1]
+        x, y = widget_to_display(pos.x(), pos.y(), self.plotter.devicePixelRatioF(), height)
+        return self.picker.zone_at(x, y)
+
+    def click(self, pos: QPointF) -> None:
+        """Select the zone under ``pos``; the background or skin outside every zone clears."""
+        if self.picker is None:
+            return
+        zone = self.zone_at(pos)
+        self.state.select(zone.id if zone is not None else None)
+
+    def _hover_pick(self) -> None:
+        if self._hover_pos is None:
+            return
+        zone = self.zone_at(self._hover_pos)
+        if zone != self._hover_zone:
+            self._hover_zone = zone
+            self.plotter.setCursor(Qt.CursorShape.PointingHandCursor if zone is not None
+                                   else Qt.CursorShape.ArrowCursor)
+            self.hovered.emit(zone)
+
+    def eventFilter(self, obj, event) -> bool:  # noqa: N802 (Qt's name)
+        kind = event.type()
+        if kind == QEvent.Type.MouseButtonPress and event.button() == Qt.MouseButton.LeftButton:
+            self._press_pos = QPointF(event.position())
+        elif kind == QEvent.Type.MouseButtonRelease and event.button() == Qt.MouseButton.LeftButton:
+            press, self._press_pos = self._press_pos, None
+            if press is not None and _distance(press, event.position()) < QApplication.startDragDistance():
+                self.click(QPointF(event.position()))  # a click, not the end of a rotation
+        elif kind == QEvent.Type.MouseMove:
+            assert isinstance(event, QMouseEvent)
+            if event.buttons() == Qt.MouseButton.NoButton:
+                self._hover_pos = QPointF(event.position())
+                if not self._hover_timer.isActive():
+                    self._hover_timer.start()
+        elif kind == QEvent.Type.Leave:
+            self._hover_pos = None
+            self._hover_timer.stop()
+            if self._hover_zone is not None:
+                self._hover_zone = None
+                self.hovered.emit(None)
+        elif kind == QEvent.Type.Wheel:
+            steps = event.angleDelta().y() / 120.0
+            if steps:
+                self.zoom(WHEEL_ZOOM ** steps)
+            return True  # our smooth zoom replaces VTK's stepwise one
+        elif kind in (QEvent.Type.KeyPress, QEvent.Type.KeyRelease):
+            # VTK's own keys (w wireframe, e/q quit, 3 stereo, ...) would break the lesson;
+            # the window's actions (Help > Shortcuts) are the keyboard interface.
+            return True
+        return False
+
+    # ------------------------------------------------------------------ camera
+    def set_view(self, view: str, render: bool = True) -> None:
+        if view not in VIEWS:
+            raise ValueError(f"unknown view '{view}'")
+        if self.actors is None:
+            return
+        self._zoom.stop()
+        self._zoom_target = None
+        self.actors.set_view(view)
+        self._home_scale = self.plotter.camera.parallel_scale
+        if render:
+            self.plotter.render()
+
+    def reset(self) -> None:
+        self.set_view("back")
+
+    def zoom(self, factor: float, animated: bool = True) -> None:
+        """Zoom in (factor > 1) or out, smoothly, within ZOOM_LIMITS of the preset framing."""
+        if self.actors is None:
+            return
+        camera = self.plotter.camera
+        start = camera.parallel_scale
+        target = (self._zoom_target if self._zoom.state() == QVariantAnimation.State.Running
+                  and self._zoom_target else start) / factor
+        lo, hi = ZOOM_LIMITS
+        target = min(max(target, self._home_scale * lo), self._home_scale * hi)
+        self._zoom_target = target
+        self._zoom.stop()
+        if not animated:
+            self._set_scale(target)
+            return
+        self._zoom.setStartValue(float(start))
+        self._zoom.setEndValue(float(target))
+        self._zoom.start()
+
+    def _set_scale(self, value) -> None:
+        self.plotter.camera.parallel_scale = float(value)
+        self.plotter.render()
+
+    def orbit(self, azimuth: float = 0.0, elevation: float = 0.0) -> None:
+        if self.actors is None:
+            return
+        camera = self.plotter.camera
+        camera.Azimuth(azimuth)
+        camera.Elevation(elevation)
+        camera.OrthogonalizeViewUp()
+        self.plotter.reset_camera_clipping_range()
+        self.plotter.render()
+
+
+def _distance(a: QPointF, b: QPointF) -> float:
+    return math.hypot(a.x() - b.x(), a.y() - b.y())
