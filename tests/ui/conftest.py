@@ -1,0 +1,104 @@
+"""Fixtures for the window tests: one real window on the shipped mesh and map, shared by a
+module, inside the X server pytest-xvfb starts; QSettings in a temporary folder, never the
+user's own."""
+
+from __future__ import annotations
+
+import time
+
+import numpy as np
+import pytest
+
+pytest.importorskip("pytestqt")
+QtCore = pytest.importorskip("PySide6.QtCore")
+from PySide6.QtCore import QPoint, QSettings  # noqa: E402
+
+
+@pytest.fixture(scope="session", autouse=True)
+def isolated_settings(tmp_path_factory):
+    """Every QSettings the tests create lives under a temporary folder."""
+    folder = tmp_path_factory.mktemp("qsettings")
+    QSettings.setDefaultFormat(QSettings.Format.IniFormat)
+    for scope in (QSettings.Scope.UserScope, QSettings.Scope.SystemScope):
+        QSettings.setPath(QSettings.Format.IniFormat, scope, str(folder))
+    return folder
+
+
+def wait_until(app, predicate, timeout: float = 30.0, message: str = "condition") -> None:
+    """Process Qt events until ``predicate()`` holds (module-scoped fixtures have no qtbot)."""
+    end = time.monotonic() + timeout
+    while not predicate():
+        if time.monotonic() > end:
+            raise TimeoutError(f"timed out waiting for {message}")
+        app.processEvents()
+        time.sleep(0.005)
+
+
+@pytest.fixture(scope="session")
+def backview_app(qapp):
+    from viewer.ui.app import application
+
+    return application()
+
+
+def make_window(app, settings_path, **open_kwargs):
+    from viewer.ui.main_window import MainWindow
+    from viewer.ui.settings import Settings
+
+    window = MainWindow(settings=Settings(QSettings(str(settings_path), QSettings.Format.IniFormat)))
+    window.resize(1400, 900)
+    window.show()
+    window.activateWindow()
+    window.open_files(**open_kwargs)
+    wait_until(app, lambda: window.model is not None and not window.loader.busy,
+               timeout=120, message="the model to load")
+    app.processEvents()
+    return window
+
+
+@pytest.fixture(scope="module")
+def window(backview_app, tmp_path_factory):
+    """The real window on the shipped mesh and map, shared by every test of a module."""
+    win = make_window(backview_app, tmp_path_factory.mktemp("window") / "settings.ini")
+    yield win
+    win.close()
+    backview_app.processEvents()
+
+
+@pytest.fixture
+def win(window, backview_app):
+    """The shared window, reset: nothing selected, pressure colours, view from the back."""
+    window.state.select(None)
+    window.state.set_mode("pressure")
+    window.zone_list.search.clear()
+    window.view.reset()
+    window.view.flush()
+    backview_app.processEvents()
+    return window
+
+
+def widget_pos(window, point) -> QPoint:
+    """Where a 3D point shows on the 3D widget, in the widget's logical pixels.
+
+    Written independently of ``viewer.ui.picking`` (VTK's world -> display transform, then
+    device pixels with the origin bottom-left -> logical pixels with the origin top-left), so
+    a mistake there cannot cancel out here.
+    """
+    ren = window.plotter.renderer
+    ren.SetWorldPoint(*np.asarray(point, float), 1.0)
+    ren.WorldToDisplay()
+    x, y, _ = ren.GetDisplayPoint()
+    ratio = window.plotter.devicePixelRatioF()
+    height = window.plotter.render_window.GetSize()[1]
+    return QPoint(round(x / ratio), round((height - y) / ratio))
+
+
+@pytest.fixture(scope="session")
+def to_widget():
+    return widget_pos
+
+
+@pytest.fixture(scope="session")
+def wait(backview_app):
+    return lambda predicate, timeout=30.0, message="condition": wait_until(
+        backview_app, predicate, timeout, message)

@@ -1,0 +1,144 @@
+"""File > Open in the real window, what the window remembers (QSettings), and closing it."""
+
+from __future__ import annotations
+
+import shutil
+
+import pytest
+from PySide6.QtCore import QSettings
+from PySide6.QtWidgets import QApplication, QFileDialog, QMessageBox
+
+from viewer.ui.settings import Settings
+
+pytestmark = pytest.mark.gui
+
+
+@pytest.fixture
+def dialogs(monkeypatch):
+    """Record QMessageBox.critical instead of blocking on it."""
+    shown = []
+    monkeypatch.setattr(QMessageBox, "critical",
+                        staticmethod(lambda parent, title, text, *a, **k: shown.append((title, text))))
+    return shown
+
+
+def choose_file(monkeypatch, path):
+    monkeypatch.setattr(QFileDialog, "getOpenFileName",
+                        staticmethod(lambda *a, **k: (str(path), "")))
+
+
+def wait_loaded(win, wait):
+    wait(lambda: not win.loader.busy, timeout=120, message="loading to finish")
+    QApplication.processEvents()
+
+
+def test_a_bad_mesh_shows_a_dialog_naming_the_file_and_keeps_the_model(
+        win, tmp_path, monkeypatch, dialogs, wait, to_widget):
+    bad = tmp_path / "empty-body.obj"
+    bad.write_text("")
+    before = win.model
+    win.state.select("neck")
+    choose_file(monkeypatch, bad)
+    win.act_open_mesh.trigger()  # File > Open mesh…, the file dialog answering ``bad``
+    assert QApplication.overrideCursor() is not None  # busy while it loads
+    wait_loaded(win, wait)
+    assert QApplication.overrideCursor() is None
+    assert len(dialogs) == 1
+    title, text = dialogs[0]
+    assert "empty-body.obj" in title
+    assert str(bad) in text and "is empty" in text
+    assert "stays open" in text
+    assert win.model is before
+    assert win.view.scene is before.scene
+    assert win.state.zone_id == "neck"  # nothing changed, not even the selection
+    assert str(bad) not in [str(p) for p in win.settings.recent("mesh")]
+
+
+def test_a_mesh_without_landmarks_says_where_to_put_them(win, tmp_path, dialogs, wait, shipped_mesh_path):
+    lonely = tmp_path / "lonely.ply"
+    shutil.copy(shipped_mesh_path, lonely)
+    before = win.model
+    win.open_mesh(lonely)
+    wait_loaded(win, wait)
+    assert len(dialogs) == 1
+    assert "lonely.landmarks.json" in dialogs[0][1]
+    assert win.model is before
+
+
+def test_a_bad_region_map_lists_its_problems_and_keeps_the_model(win, tmp_path, dialogs, wait, repo):
+    broken = tmp_path / "broken.toml"
+    text = (repo / "region_maps" / "back-massage.toml").read_text(encoding="utf-8")
+    broken.write_text(text.replace('pressure = "firm"', 'pressure = "crushing"', 1), encoding="utf-8")
+    shutil.copy(repo / "region_maps" / "back-massage-guide.txt", tmp_path)
+    before = win.model
+    win.open_region_map(broken)
+    wait_loaded(win, wait)
+    assert len(dialogs) == 1
+    title, message = dialogs[0]
+    assert "broken.toml" in title
+    assert "crushing" in message and str(broken) in message
+    assert win.model is before
+
+
+def test_opening_a_good_mesh_shows_it_and_remembers_it(win, tmp_path, monkeypatch, dialogs, wait,
+                                                       shipped_mesh_path, shipped_landmarks_path):
+    copy = tmp_path / "copy.ply"
+    shutil.copy(shipped_mesh_path, copy)
+    shutil.copy(shipped_landmarks_path, tmp_path / "copy.landmarks.json")
+    loaded = []
+    win.modelLoaded.connect(loaded.append)
+    choose_file(monkeypatch, copy)
+    win.act_open_mesh.trigger()
+    wait_loaded(win, wait)
+    win.modelLoaded.disconnect(loaded.append)
+    assert not dialogs
+    assert len(loaded) == 1 and win.model is loaded[0]
+    assert win.model.body.mesh_path == copy
+    assert win.view.scene is win.model.scene
+    assert "copy.ply" in win.windowTitle() and "copy.ply" in win.file_label.text()
+    assert win.settings.recent("mesh")[0] == copy.resolve()
+    assert win.settings.last_dir() == str(tmp_path.resolve())
+    # a fresh Settings on the same file reads the same
+    again = Settings(QSettings(win.settings.q.fileName(), QSettings.Format.IniFormat))
+    assert again.recent("mesh")[0] == copy.resolve()
+
+
+def test_settings_round_trip(tmp_path):
+    path = str(tmp_path / "s.ini")
+    first = Settings(QSettings(path, QSettings.Format.IniFormat))
+    first.set_colour_mode("stroke:friction")
+    for name in ("a.ply", "b.ply", "a.ply"):
+        first.add_recent("mesh", tmp_path / name)
+    first.add_recent("map", tmp_path / "m.toml")
+    first.sync()
+    second = Settings(QSettings(path, QSettings.Format.IniFormat))
+    assert second.colour_mode() == "stroke:friction"
+    assert second.recent("mesh") == [tmp_path / "a.ply", tmp_path / "b.ply"]
+    assert second.recent("map") == [tmp_path / "m.toml"]
+    second.q.setValue("view/colour_mode", "stroke:tickling")
+    assert second.colour_mode() == "pressure"  # a stale or foreign value is not trusted
+
+
+def test_default_settings_stay_out_of_the_users_home(isolated_settings):
+    assert Settings().q.fileName().startswith(str(isolated_settings))
+
+
+def test_window_remembers_mode_and_geometry_and_closes_its_plotter(backview_app, tmp_path, wait):
+    from viewer.ui.main_window import MainWindow
+
+    path = str(tmp_path / "window.ini")
+    first = MainWindow(settings=Settings(QSettings(path, QSettings.Format.IniFormat)))
+    first.show()
+    first.resize(1234, 876)
+    first.state.set_mode("stroke:effleurage")
+    first.close()
+    assert first.plotter._closed  # pyvistaqt #846: an unclosed QtInteractor can crash at exit
+
+    second = MainWindow(settings=Settings(QSettings(path, QSettings.Format.IniFormat)))
+    try:
+        assert second.state.mode == "stroke:effleurage"
+        assert second.mode_actions["stroke:effleurage"].isChecked()
+        assert second.legend.title.text().startswith("Effleurage")
+        assert (second.width(), second.height()) == (1234, 876)
+    finally:
+        second.close()
