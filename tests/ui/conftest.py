@@ -102,3 +102,23 @@ def to_widget():
 def wait(backview_app):
     return lambda predicate, timeout=30.0, message="condition": wait_until(
         backview_app, predicate, timeout, message)
+
+
+def grab_view(window) -> np.ndarray:
+    """What the 3D widget shows now, as an (h, w, 3) int array in device pixels.
+
+    ``QOpenGLWidget.grabFramebuffer`` repaints the widget and reads its own framebuffer: the
+    frame the learner sees, not a separate off-screen render.
+    """
+    from PySide6.QtGui import QImage
+
+    window.view.flush()
+    image = window.plotter.grabFramebuffer().convertToFormat(QImage.Format.Format_RGB888)
+    width, height, stride = image.width(), image.height(), image.bytesPerLine()
+    data = np.frombuffer(image.constBits(), np.uint8, count=stride * height).reshape(height, stride)
+    return data[:, :width * 3].reshape(height, width, 3).astype(int)
+
+
+@pytest.fixture(scope="session")
+def grab():
+    return grab_view

@@ -174,40 +174,35 @@ def test_enter_in_the_search_box_selects_the_first_match(win):
 
 
 # --------------------------------------------------------------------------- colour modes
-def rendered(win) -> np.ndarray:
-    win.view.flush()
-    return np.asarray(win.plotter.screenshot(return_img=True))[..., :3].astype(int)
-
-
 def pixel(image, pos: QPoint, ratio: float) -> np.ndarray:
     x, y = round(pos.x() * ratio), round(pos.y() * ratio)
     return image[y - 1:y + 2, x - 1:x + 2].reshape(-1, 3).mean(axis=0)
 
 
-def test_colour_mode_keys_change_the_pixels_and_the_legend(win, qtbot):
+def test_colour_mode_keys_change_the_pixels_and_the_legend(win, qtbot, grab):
     win.activateWindow()
     qtbot.waitActive(win)
-    before = rendered(win)
+    before = grab(win)
     legend_before = win.legend.texts()
     QTest.keyClick(win, Qt.Key.Key_2)
     assert win.state.mode == "stroke:petrissage"
     assert win.mode_actions["stroke:petrissage"].isChecked()
-    after = rendered(win)
+    after = grab(win)
     changed = (np.abs(after - before).sum(axis=-1) > 40).mean()
     assert changed > 0.01, f"only {changed:.2%} of the pixels changed"
     assert win.legend.texts() != legend_before
     assert win.legend.title.text() == "Petrissage: where and how"
     QTest.keyClick(win, Qt.Key.Key_P)
     assert win.state.mode == "pressure"
-    assert np.abs(rendered(win) - before).sum(axis=-1).max() < 40  # back to the same picture
+    assert np.abs(grab(win) - before).sum(axis=-1).max() < 40  # back to the same picture
 
 
 @pytest.mark.parametrize("mode", COLOUR_MODES)
-def test_every_zone_shows_its_legend_colour(win, to_widget, mode):
+def test_every_zone_shows_its_legend_colour(win, to_widget, grab, mode):
     """The legend matches the screen: at each zone's label anchor the rendered colour is the
     legend colour of that zone's category (the nearest legend colour, shading aside)."""
     win.mode_actions[mode].trigger()
-    image = rendered(win)
+    image = grab(win)
     entries = win.legend.entries
     assert entries == legend(mode, win.state.rmap)
     palette = np.array([hex_to_rgb(e.colour) for e in entries], float)
@@ -296,3 +291,22 @@ def test_vtk_keys_do_not_reach_the_3d_view(win):
         QTest.keyClick(win.plotter, key)
     assert win.view.actors.body_actor.GetProperty().GetRepresentation() == style
     assert win.isVisible()
+
+
+def test_a_click_costs_one_render(win, to_widget, wait):
+    """Picking renders nothing; the highlight is drawn with a single render()."""
+    QTest.qWait(300)  # let repaints left over from earlier tests happen first
+    frames = []
+    observer = win.plotter.render_window.AddObserver("EndEvent", lambda *a: frames.append(1))
+    try:
+        click(win, anchor_pos(win, to_widget, "lower-back"))
+        assert win.state.zone_id == "lower-back"
+        assert not frames  # the panel is filled before any frame is drawn
+        drawn = []
+        win.view.updated.connect(lambda: drawn.append(1))
+        wait(lambda: drawn, message="the highlight frame")
+        QTest.qWait(150)
+        assert len(frames) == 1
+        assert win.view.actors.selected == win.state.rmap.zone("lower-back").index
+    finally:
+        win.plotter.render_window.RemoveObserver(observer)

@@ -13,7 +13,7 @@ import math
 
 from PySide6.QtCore import QEasingCurve, QEvent, QObject, QPointF, Qt, QTimer, QVariantAnimation, Signal
 from PySide6.QtGui import QMouseEvent
-from PySide6.QtWidgets import QApplication
+from PySide6.QtWidgets import QApplication, QWidget
 
 from viewer.core.regionmap import Zone
 from viewer.render.actors import SceneActors
@@ -36,7 +36,7 @@ class SceneView(QObject):
 
     #: the zone under the mouse (Zone or None), throttled to HOVER_INTERVAL_MS
     hovered = Signal(object)
-    #: a frame was rendered after a change of scene, colour mode or selection
+    #: the frame showing a change of scene, colour mode or selection was rendered
     updated = Signal()
 
     def __init__(self, plotter, state: ViewerState, parent: QObject | None = None):
@@ -53,11 +53,13 @@ class SceneView(QObject):
         self._hover_timer.timeout.connect(self._hover_pick)
         self._hover_pos: QPointF | None = None
         self._hover_zone: Zone | None = None
-        self._press_pos: QPointF | None = None
+        self._press: QMouseEvent | None = None
         self._home_scale = 1.0
         self._zoom_target: float | None = None
         self._zoom = QVariantAnimation(self, duration=ZOOM_MS, easingCurve=QEasingCurve.Type.OutCubic)
         self._zoom.valueChanged.connect(self._set_scale)
+        self._awaiting_frame = False
+        plotter.render_window.AddObserver("EndEvent", self._frame_done)
         plotter.installEventFilter(self)
         state.modeChanged.connect(self._on_mode)
         state.zoneSelected.connect(self._on_zone)
@@ -95,8 +97,18 @@ class SceneView(QObject):
             zone = self.state.zone
             self.actors.select(zone.index if zone is not None else None, render=False)
         self._dirty_mode = self._dirty_selection = False
-        self.plotter.render()
-        self.updated.emit()
+        self._awaiting_frame = True
+        self.request_render()
+
+    def request_render(self) -> None:
+        """Draw a frame at the next paint. ``plotter.render()`` would render now *and* again
+        when the widget repaints (pyvistaqt always renders in ``paintGL``): twice the cost."""
+        QWidget.update(self.plotter)
+
+    def _frame_done(self, *_args) -> None:
+        if self._awaiting_frame:
+            self._awaiting_frame = False
+            self.updated.emit()
 
     # ------------------------------------------------------------------ picking
     def zone_at(self, pos: QPointF) -> Zone | None:
@@ -127,12 +139,23 @@ class SceneView(QObject):
     def eventFilter(self, obj, event) -> bool:  # noqa: N802 (Qt's name)
         kind = event.type()
         if kind == QEvent.Type.MouseButtonPress and event.button() == Qt.MouseButton.LeftButton:
-            self._press_pos = QPointF(event.position())
-        elif kind == QEvent.Type.MouseButtonRelease and event.button() == Qt.MouseButton.LeftButton:
-            press, self._press_pos = self._press_pos, None
-            if press is not None and _distance(press, event.position()) < QApplication.startDragDistance():
-                self.click(QPointF(event.position()))  # a click, not the end of a rotation
-        elif kind == QEvent.Type.MouseMove:
+            # Held back from VTK until the mouse moves: a click then never reaches VTK's
+            # interactor style, which would render a frame of its own on release.
+            self._press = _copy_event(event)
+            return True
+        if kind == QEvent.Type.MouseMove and self._press is not None:
+            if _distance(self._press.position(), event.position()) >= QApplication.startDragDistance():
+                press, self._press = self._press, None
+                type(self.plotter).mousePressEvent(self.plotter, press)  # a drag: VTK turns the body
+                return False
+            return True
+        if kind == QEvent.Type.MouseButtonRelease and event.button() == Qt.MouseButton.LeftButton:
+            press, self._press = self._press, None
+            if press is not None:  # a click, not the end of a drag
+                self.click(QPointF(event.position()))
+                return True
+            return False
+        if kind == QEvent.Type.MouseMove:
             assert isinstance(event, QMouseEvent)
             if event.buttons() == Qt.MouseButton.NoButton:
                 self._hover_pos = QPointF(event.position())
@@ -149,6 +172,8 @@ class SceneView(QObject):
             if steps:
                 self.zoom(WHEEL_ZOOM ** steps)
             return True  # our smooth zoom replaces VTK's stepwise one
+        elif kind in (QEvent.Type.FocusIn, QEvent.Type.FocusOut):
+            return True  # QWidget would repaint (a full 3D render) to show a focus it never draws
         elif kind in (QEvent.Type.KeyPress, QEvent.Type.KeyRelease):
             # VTK's own keys (w wireframe, e/q quit, 3 stereo, ...) would break the lesson;
             # the window's actions (Help > Shortcuts) are the keyboard interface.
@@ -166,7 +191,7 @@ class SceneView(QObject):
         self.actors.set_view(view)
         self._home_scale = self.plotter.camera.parallel_scale
         if render:
-            self.plotter.render()
+            self.request_render()
 
     def reset(self) -> None:
         self.set_view("back")
@@ -192,7 +217,7 @@ class SceneView(QObject):
 
     def _set_scale(self, value) -> None:
         self.plotter.camera.parallel_scale = float(value)
-        self.plotter.render()
+        self.request_render()
 
     def orbit(self, azimuth: float = 0.0, elevation: float = 0.0) -> None:
         if self.actors is None:
@@ -202,7 +227,12 @@ class SceneView(QObject):
         camera.Elevation(elevation)
         camera.OrthogonalizeViewUp()
         self.plotter.reset_camera_clipping_range()
-        self.plotter.render()
+        self.request_render()
+
+
+def _copy_event(event: QMouseEvent) -> QMouseEvent:
+    return QMouseEvent(event.type(), QPointF(event.position()), QPointF(event.globalPosition()),
+                       event.button(), event.buttons(), event.modifiers())
 
 
 def _distance(a: QPointF, b: QPointF) -> float:
