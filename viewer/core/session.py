@@ -1,0 +1,221 @@
+"""A saved session: what the learner was looking at, as a small JSON file.
+
+A session records the view (a preset name, and optionally the exact camera), the colour mode and
+palette, the selected zone, the user's pins and a title, so an exported picture can be made again
+later or on another machine (``backview export --session S.json``) and the window can reopen the
+same view. It is plain data, validated with pydantic, and free of Qt and of the renderer.
+
+Example::
+
+    {
+      "format": "backview-session",
+      "version": 1,
+      "title": "Week 3: the shoulders",
+      "view": "back",
+      "colour_mode": "stroke:petrissage",
+      "selected_zone": "upper-trapezius-left",
+      "pins": [
+        {"landmark": "spinous_T7", "note": "Start here"},
+        {"point": [0.08, 0.50, -0.06], "note": "Knot felt here"}
+      ]
+    }
+
+``camera`` (optional) holds ``position``, ``focal_point``, ``view_up`` (mesh units) and
+``parallel_scale`` (half the visible height, mesh units); when present it wins over ``view``.
+Pins are a ``landmark`` name of the body or a ``point`` on the skin in mesh units, each with a
+short ``note``. A bad file is reported as one line, ``FILE:field: problem``.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import os
+from pathlib import Path
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+
+from viewer.core.atomic import atomic_write_bytes
+from viewer.core.errors import BackViewError
+from viewer.core.palette import COLOUR_MODES, PALETTES, parse_colour_mode
+
+#: the camera presets a session may name (the renderer's ``viewer.render.scene.VIEWS``)
+VIEW_NAMES = ("back", "oblique-left", "oblique-right", "left", "right", "top")
+LABEL_CHOICES = ("all", "none")
+#: the longest pin note and title that still fit an exported picture
+MAX_NOTE = 80
+MAX_TITLE = 90
+MAX_PINS = 9
+FORMAT = "backview-session"
+
+ViewName = Literal["back", "oblique-left", "oblique-right", "left", "right", "top"]
+Vec3 = tuple[float, float, float]
+
+
+class SessionError(BackViewError):
+    """A session file is missing, malformed, or names something the body or map lacks."""
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+def _finite(value: Vec3) -> Vec3:
+    if not all(math.isfinite(c) for c in value):
+        raise ValueError("coordinates must be finite numbers")
+    return value
+
+
+class Camera(_Strict):
+    """An exact parallel-projection camera, in the mesh's units."""
+
+    position: Vec3
+    focal_point: Vec3
+    view_up: Vec3
+    parallel_scale: float = Field(gt=0, description="half the visible height")
+
+    _position = field_validator("position", "focal_point", "view_up")(_finite)
+
+    @model_validator(mode="after")
+    def _not_degenerate(self):
+        direction = [f - p for f, p in zip(self.focal_point, self.position)]
+        if math.hypot(*direction) == 0:
+            raise ValueError("position and focal_point coincide")
+        if math.hypot(*self.view_up) == 0:
+            raise ValueError("view_up is a zero vector")
+        cross = (direction[1] * self.view_up[2] - direction[2] * self.view_up[1],
+                 direction[2] * self.view_up[0] - direction[0] * self.view_up[2],
+                 direction[0] * self.view_up[1] - direction[1] * self.view_up[0])
+        if math.hypot(*cross) <= 1e-9 * math.hypot(*direction) * math.hypot(*self.view_up):
+            raise ValueError("view_up is parallel to the viewing direction")
+        return self
+
+
+class Pin(_Strict):
+    """A point on the skin with a short note: a landmark's name, or a point in mesh units."""
+
+    landmark: str | None = Field(None, min_length=1)
+    point: Vec3 | None = None
+    note: str = Field(min_length=1, max_length=MAX_NOTE)
+
+    @field_validator("point")
+    @classmethod
+    def _point(cls, value):
+        return None if value is None else _finite(value)
+
+    @field_validator("note")
+    @classmethod
+    def _note(cls, value: str) -> str:
+        value = " ".join(value.split())
+        if not value:
+            raise ValueError("a pin needs a note")
+        return value
+
+    @model_validator(mode="after")
+    def _one_place(self):
+        if (self.landmark is None) == (self.point is None):
+            raise ValueError("a pin has either a 'landmark' or a 'point', not both or neither")
+        return self
+
+
+class Session(_Strict):
+    """Everything needed to show (and export) the same picture again."""
+
+    format: Literal["backview-session"] = FORMAT
+    version: Literal[1] = 1
+    title: str | None = Field(None, max_length=MAX_TITLE)
+    view: ViewName = "back"
+    camera: Camera | None = None
+    colour_mode: str = "pressure"
+    palette: str = "default"
+    selected_zone: str | None = None
+    labels: Literal["all", "none"] = "all"
+    pins: list[Pin] = Field(default_factory=list, max_length=MAX_PINS)
+
+    @field_validator("colour_mode")
+    @classmethod
+    def _mode(cls, value: str) -> str:
+        try:
+            parse_colour_mode(value)
+        except BackViewError:
+            raise ValueError(f"unknown colour mode '{value}' (choose from "
+                             f"{', '.join(COLOUR_MODES)})") from None
+        return value
+
+    @field_validator("palette")
+    @classmethod
+    def _palette(cls, value: str) -> str:
+        if value not in PALETTES:
+            raise ValueError(f"unknown palette '{value}' (choose from {', '.join(PALETTES)})")
+        return value
+
+    @field_validator("title")
+    @classmethod
+    def _title(cls, value: str | None) -> str | None:
+        if value is None:
+            return None
+        value = " ".join(value.split())
+        return value or None
+
+    def check_against(self, rmap, landmarks=None, path=None) -> None:
+        """Raise :class:`SessionError` when the zone or a pin's landmark is not in the map or body."""
+        if self.selected_zone is not None and self.selected_zone not in rmap.by_id:
+            raise SessionError(f"unknown zone '{self.selected_zone}' (this map has: "
+                               f"{', '.join(rmap.by_id)})", path, "selected_zone")
+        if landmarks is not None:
+            for i, pin in enumerate(self.pins):
+                if pin.landmark is not None and pin.landmark not in landmarks:
+                    raise SessionError(f"unknown landmark '{pin.landmark}'", path,
+                                       f"pins.{i}.landmark")
+
+
+def _field(loc) -> str:
+    return ".".join(str(p) for p in loc) or None
+
+
+def parse_session(raw, path=None) -> Session:
+    """Validate a decoded JSON document; raise :class:`SessionError` naming the first bad field."""
+    if not isinstance(raw, dict):
+        raise SessionError("a session is a JSON object ({...})", path)
+    try:
+        return Session.model_validate(raw)
+    except ValidationError as exc:
+        err = exc.errors()[0]
+        msg = err["msg"].removeprefix("Value error, ")
+        if err["type"] == "extra_forbidden":
+            msg = "unknown field"
+        elif err["type"] == "missing":
+            msg = "required field is missing"
+        elif err["type"] == "literal_error" and "format" in err["loc"]:
+            msg = f"not a BackView session (format must be '{FORMAT}')"
+        raise SessionError(msg, path, _field(err["loc"])) from None
+
+
+def load_session(path: str | os.PathLike) -> Session:
+    path = Path(path)
+    if not path.exists():
+        raise SessionError("no such session file", path)
+    if path.is_dir():
+        raise SessionError("is a folder, not a session file", path)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise SessionError(f"cannot be read: {exc}", path) from None
+    try:
+        raw = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise SessionError(f"is not valid JSON (line {exc.lineno}, column {exc.colno}: {exc.msg})",
+                           path) from None
+    return parse_session(raw, path)
+
+
+def save_session(session: Session, path: str | os.PathLike) -> Path:
+    """Write ``session`` as indented JSON, atomically (a temporary file, then a rename)."""
+    path = Path(path)
+    text = session.model_dump_json(indent=2, exclude_none=True) + "\n"
+    try:
+        atomic_write_bytes(path, text.encode("utf-8"))
+    except OSError as exc:
+        raise SessionError(f"cannot be written: {exc.strerror or exc}", path) from None
+    return path
