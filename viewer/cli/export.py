@@ -1,0 +1,128 @@
+"""``backview export``: an annotated picture of the back, made without a display.
+
+    backview export --out back.png [--size 3840x2160] [--colour-by stroke:friction]
+                    [--zone ID] [--labels all|none] [--view back|...] [--session S.json]
+                    [--title TEXT] [--pin LANDMARK:NOTE ...] [--transparent]
+
+Options given on the command line win over the session file's. A mistake (an unknown zone,
+view or colour mode, a bad size, a file that cannot be written) prints one line and exits with
+status 2; nothing is written and an existing file is left as it was.
+"""
+
+from __future__ import annotations
+
+import argparse
+
+from viewer.core.palette import COLOUR_MODES, PALETTES
+from viewer.core.session import LABEL_CHOICES, VIEW_NAMES
+
+
+def add_parser(sub) -> None:
+    p = sub.add_parser(
+        "export", help="write an annotated picture (PNG or PDF) without opening the window",
+        description="Render the back off-screen with a title, the legend, zone labels, the "
+                    "selected zone's callout and pins, and write it as a PNG (or PDF).")
+    p.add_argument("--out", "-o", required=True, metavar="FILE",
+                   help="the picture to write: .png (or .pdf)")
+    p.add_argument("--size", metavar="WxH",
+                   help="pixels, e.g. 1920x1080 (default), 3840x2160, or a4 / a4-landscape "
+                        "(300 dpi); at most 8192 a side")
+    p.add_argument("--colour-by", dest="colour_by", metavar="MODE",
+                   help=f"colour mode: {', '.join(COLOUR_MODES)} (default: pressure)")
+    p.add_argument("--palette", metavar="NAME",
+                   help=f"colour theme: {', '.join(PALETTES)} (default: default)")
+    p.add_argument("--view", metavar="VIEW", help=f"camera preset: {', '.join(VIEW_NAMES)} "
+                   "(default: back)")
+    p.add_argument("--zone", metavar="ID", help="select a zone: outline it and add a callout with "
+                   "its technique and cautions (`backview zones` lists the ids)")
+    p.add_argument("--labels", choices=LABEL_CHOICES, help="label every visible zone (default) "
+                   "or none")
+    p.add_argument("--title", metavar="TEXT", help="the picture's title (default: the map's name)")
+    p.add_argument("--pin", action="append", metavar="WHERE:NOTE", default=None,
+                   help="a numbered pin with a note, at a landmark (spinous_T7:Start here) or a "
+                        "point X,Y,Z in mesh units; repeat for more (up to 9)")
+    p.add_argument("--transparent", action="store_true", default=None,
+                   help="transparent background (PNG with alpha)")
+    p.add_argument("--session", metavar="FILE", help="a saved session (JSON): view or camera, "
+                   "colour mode, selected zone, pins, title")
+    # the same as the top-level options, accepted after the command too
+    p.add_argument("--mesh", metavar="FILE", default=argparse.SUPPRESS,
+                   help="body mesh (default: the shipped torso)")
+    p.add_argument("--landmarks", metavar="FILE", default=argparse.SUPPRESS,
+                   help="landmarks of --mesh (default: <mesh>.landmarks.json beside it)")
+    p.add_argument("--map", dest="region_map", metavar="FILE", default=argparse.SUPPRESS,
+                   help="region map (default: the shipped back-massage map)")
+    p.set_defaults(run=run)
+
+
+def run(args) -> int:
+    # Everything that can be checked without the body is checked first, so a typo costs
+    # nothing and leaves no file behind.
+    from viewer.core.errors import BackViewError
+    from viewer.core.palette import parse_colour_mode
+    from viewer.core.session import MAX_PINS, Session, load_session
+
+    session = load_session(args.session) if args.session else Session()
+    overrides = {}
+    if args.colour_by is not None:
+        parse_colour_mode(args.colour_by)
+        overrides["colour_mode"] = args.colour_by
+    if args.palette is not None:
+        if args.palette not in PALETTES:
+            raise BackViewError(f"unknown palette '{args.palette}' (choose from "
+                                f"{', '.join(PALETTES)})", field="palette")
+        overrides["palette"] = args.palette
+    if args.view is not None:
+        if args.view not in VIEW_NAMES:
+            raise BackViewError(f"unknown view '{args.view}' (choose from {', '.join(VIEW_NAMES)})",
+                                field="view")
+        overrides["view"] = args.view
+        overrides["camera"] = None  # a named view replaces the session's exact camera
+    if args.zone is not None:
+        overrides["selected_zone"] = args.zone
+    if args.labels is not None:
+        overrides["labels"] = args.labels
+    if args.title is not None:
+        overrides["title"] = args.title
+
+    from viewer.render import export as ex  # pyvista and Pillow: only now
+
+    size = ex.parse_size(args.size) if args.size else (1920, 1080, None)
+    pins = list(session.pins)
+    if args.pin:
+        pins = [ex.parse_pin(text) for text in args.pin]
+    if len(pins) > MAX_PINS:
+        raise BackViewError(f"{len(pins)} pins: at most {MAX_PINS}", field="pin")
+    out, _ = ex.check_output(args.out)
+    merged = session.model_copy(update=overrides)
+    opts = ex.ExportOptions.from_session(merged, size=size[:2], dpi=size[2], pins=pins,
+                                         transparent=bool(args.transparent))
+    opts.validate()
+
+    from viewer.core.body import Body
+    from viewer.core.regionmap import load_region_map
+    from viewer.render.scene import BodyScene
+
+    rmap = load_region_map(getattr(args, "region_map", None))
+    if merged.selected_zone is not None and merged.selected_zone not in rmap.by_id:
+        # name the option or the session field the unknown zone came from
+        if args.zone is None and args.session:
+            merged.check_against(rmap, path=args.session)
+        rmap.zone(merged.selected_zone)
+    body = Body.load(getattr(args, "mesh", None), getattr(args, "landmarks", None))
+    if args.session and not args.pin:
+        merged.check_against(rmap, body.landmarks, path=args.session)
+    scene = BodyScene(body, rmap)
+    result = ex.export_image(scene, opts, out)
+    w, h = result.image.size
+    extras = []
+    if opts.zone:
+        extras.append(f"zone {opts.zone}")
+    if result.pins:
+        hidden = sum(1 for p in result.pins if p.tip is None)
+        extras.append(f"{len(result.pins)} pin{'s' if len(result.pins) > 1 else ''}"
+                      + (f" ({hidden} hidden in this view)" if hidden else ""))
+    extras.append(f"{len(result.labels)} labels")
+    print(f"wrote {out} ({w}x{h}, {opts.mode}, {opts.view if opts.camera is None else 'camera'}; "
+          f"{', '.join(extras)})")
+    return 0
