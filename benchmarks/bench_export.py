@@ -1,0 +1,124 @@
+"""Benchmark: an annotated 3840x2160 export against a plain pyvista screenshot of the same scene.
+
+    python benchmarks/bench_export.py [--reps 5] [--size 3840x2160]
+
+Both sides do the whole job from a built scene to a PNG file on disk, side by side in one run,
+alternating, after one warm-up of each (shader compilation):
+
+- plain: a fresh off-screen ``pv.Plotter`` at the size, the same ``SceneActors`` (same colours,
+  line widths and camera), ``plotter.screenshot("plain.png")``, close;
+- annotated: ``export_image`` (render at the same size, z-buffer read, labels, legend, callout,
+  pins, PNG with metadata, atomic write).
+
+Prints min and median seconds of each, the ratio of the medians (target <= 1.3) and where the
+annotated export spends its time. Software OpenGL (llvmpipe) is slow; compare ratios, not seconds.
+"""
+
+from __future__ import annotations
+
+import argparse
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+import pyvista as pv  # noqa: E402
+
+from viewer.core.body import Body  # noqa: E402
+from viewer.core.regionmap import load_region_map  # noqa: E402
+from viewer.render import export as ex  # noqa: E402
+from viewer.render.actors import SceneActors  # noqa: E402
+from viewer.render.layout import Style  # noqa: E402
+from viewer.render.scene import BodyScene  # noqa: E402
+
+TARGET = 1.3
+
+
+def plain(scene: BodyScene, opts: ex.ExportOptions, out: Path) -> None:
+    W, H = opts.size
+    style = Style.for_size(W, H)
+    pose = scene.camera(opts.view, W / H)
+    plotter = pv.Plotter(off_screen=True, window_size=(W, H))
+    try:
+        SceneActors(plotter, scene, opts.mode, line_scale=style.line_scale, palette=opts.palette)
+        plotter.camera_position = pose.as_tuple()
+        plotter.camera.parallel_projection = True
+        plotter.camera.parallel_scale = pose.parallel_scale
+        plotter.renderer.ResetCameraClippingRange()
+        plotter.screenshot(str(out))
+    finally:
+        plotter.close()
+
+
+class Timer:
+    """Wraps a module function to add up the seconds spent in it."""
+
+    def __init__(self, module, name):
+        self.module, self.name, self.total = module, name, 0.0
+        self.original = getattr(module, name)
+
+        def timed(*args, **kwargs):
+            t = time.perf_counter()
+            try:
+                return self.original(*args, **kwargs)
+            finally:
+                self.total += time.perf_counter() - t
+
+        setattr(module, name, timed)
+
+
+def main(argv=None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--reps", type=int, default=5)
+    parser.add_argument("--size", default="3840x2160")
+    args = parser.parse_args(argv)
+    W, H, _ = ex.parse_size(args.size)
+
+    t = time.perf_counter()
+    body = Body.load()
+    rmap = load_region_map()
+    scene = BodyScene(body, rmap)
+    print(f"scene built in {time.perf_counter() - t:.2f} s (not timed below)")
+    opts = ex.ExportOptions(size=(W, H), mode="pressure", zone="upper-trapezius-left",
+                            title="Benchmark", pins=[ex.parse_pin("spinous_T7:Start here"),
+                                                     ex.parse_pin("inferior_angle_right:Knot")])
+    timers = [Timer(ex, name) for name in ("render_view", "encode", "atomic_write_bytes")]
+    plain_times, export_times = [], []
+    with tempfile.TemporaryDirectory() as tmp:
+        plain_png, export_png = Path(tmp) / "plain.png", Path(tmp) / "annotated.png"
+        plain(scene, opts, plain_png)            # warm-up: shaders, caches
+        ex.export_image(scene, opts, export_png)
+        for timer in timers:
+            timer.total = 0.0
+        for _ in range(args.reps):
+            t = time.perf_counter()
+            plain(scene, opts, plain_png)
+            plain_times.append(time.perf_counter() - t)
+            t = time.perf_counter()
+            ex.export_image(scene, opts, export_png)
+            export_times.append(time.perf_counter() - t)
+        sizes = (plain_png.stat().st_size, export_png.stat().st_size)
+
+    pm, em = statistics.median(plain_times), statistics.median(export_times)
+    ratio = em / pm
+    print(f"size {W}x{H}, {args.reps} repetitions each, alternating")
+    print(f"plain pyvista screenshot  min {min(plain_times):6.3f} s  median {pm:6.3f} s  "
+          f"({sizes[0] / 1e6:.1f} MB)")
+    print(f"annotated export          min {min(export_times):6.3f} s  median {em:6.3f} s  "
+          f"({sizes[1] / 1e6:.1f} MB)")
+    print(f"ratio (median/median)     {ratio:.2f}x   target <= {TARGET}x   "
+          f"{'OK' if ratio <= TARGET else 'OVER TARGET'}")
+    total = sum(export_times)
+    spent = {timer.name: timer.total for timer in timers}
+    spent["annotation (the rest)"] = total - sum(spent.values())
+    print("annotated export, where the time goes (all repetitions):")
+    for name, seconds in spent.items():
+        print(f"  {name:24s} {seconds / args.reps:6.3f} s per export  ({100 * seconds / total:4.1f} %)")
+    return 0 if ratio <= TARGET else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
