@@ -1,0 +1,294 @@
+"""File → Export image (Ctrl+E), and Save/Load session: the window's side of annotated exports.
+
+The picture is made exactly as ``backview export`` makes it (:mod:`viewer.render.export`): in
+its own off-screen plotter, never in the window's, and never with ``show()`` (pyvistaqt #761).
+
+For the window (wiring, all three return quickly when the user cancels)::
+
+    path = export_from_window(self, self.view.scene, self.state, plotter=self.plotter)
+    path = save_session_from_window(self, self.state, plotter=self.plotter)
+    session = load_session_dialog(self)          # then apply it:
+    if session: apply_session(session, self.state, plotter=self.plotter)
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import (
+    QApplication,
+    QCheckBox,
+    QComboBox,
+    QDialog,
+    QDialogButtonBox,
+    QFileDialog,
+    QFormLayout,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QMessageBox,
+    QPushButton,
+    QSpinBox,
+    QVBoxLayout,
+    QWidget,
+)
+
+from viewer.core.errors import BackViewError
+from viewer.core.session import Camera, Pin, Session, load_session, save_session
+from viewer.render.export import (
+    MAX_SIDE,
+    MIN_HEIGHT,
+    MIN_WIDTH,
+    VIEW_WORDS,
+    ExportOptions,
+    camera_from_plotter,
+    check_output,
+    export_image,
+)
+from viewer.render.scene import VIEWS, BodyScene
+
+#: (label, width, height, dpi); the last row is "Custom"
+SIZE_PRESETS = [
+    ("Slide, Full HD — 1920 × 1080", 1920, 1080, None),
+    ("Slide, 4K — 3840 × 2160", 3840, 2160, None),
+    ("A4 portrait, 300 dpi — 2480 × 3508", 2480, 3508, 300),
+    ("A4 landscape, 300 dpi — 3508 × 2480", 3508, 2480, 300),
+    ("Custom size", None, None, None),
+]
+AS_IN_WINDOW = "as-in-window"
+FILE_FILTER = "PNG image (*.png);;PDF document (*.pdf)"
+SESSION_FILTER = "BackView session (*.json)"
+
+
+class ExportDialog(QDialog):
+    """Size (presets or custom), view, title, labels, background and the file to write."""
+
+    def __init__(self, parent: QWidget | None = None, *, title_placeholder: str = "",
+                 default_path: str | Path = "", has_window_camera: bool = True):
+        super().__init__(parent)
+        self.setWindowTitle("Export image")
+        self.setObjectName("exportDialog")
+
+        self.size_box = QComboBox(objectName="exportSize")
+        for label, *_ in SIZE_PRESETS:
+            self.size_box.addItem(label)
+        self.width_box = QSpinBox(objectName="exportWidth", minimum=MIN_WIDTH, maximum=MAX_SIDE,
+                                  value=1920, suffix=" px", singleStep=10)
+        self.height_box = QSpinBox(objectName="exportHeight", minimum=MIN_HEIGHT, maximum=MAX_SIDE,
+                                   value=1080, suffix=" px", singleStep=10)
+        custom = QHBoxLayout()
+        custom.addWidget(self.width_box)
+        custom.addWidget(QLabel("×"))
+        custom.addWidget(self.height_box)
+        custom.addStretch(1)
+
+        self.view_box = QComboBox(objectName="exportView")
+        if has_window_camera:
+            self.view_box.addItem("As in the window", AS_IN_WINDOW)
+        for view in VIEWS:
+            words = VIEW_WORDS[view]
+            self.view_box.addItem(words[0].upper() + words[1:], view)
+
+        self.title_edit = QLineEdit(objectName="exportTitle", placeholderText=title_placeholder)
+        self.labels_check = QCheckBox("Label the zones", objectName="exportLabels", checked=True)
+        self.transparent_check = QCheckBox("Transparent background (PNG only)",
+                                           objectName="exportTransparent")
+
+        self.path_edit = QLineEdit(str(default_path), objectName="exportPath")
+        browse = QPushButton("Browse…", objectName="exportBrowse")
+        browse.clicked.connect(self._browse)
+        where = QHBoxLayout()
+        where.addWidget(self.path_edit, 1)
+        where.addWidget(browse)
+
+        form = QFormLayout()
+        form.addRow("Size", self.size_box)
+        form.addRow("", custom)
+        form.addRow("View", self.view_box)
+        form.addRow("Title", self.title_edit)
+        form.addRow("", self.labels_check)
+        form.addRow("", self.transparent_check)
+        form.addRow("Save as", where)
+
+        self.error_label = QLabel(objectName="exportError", wordWrap=True)
+        self.error_label.setStyleSheet("color: #b00020;")
+        self.error_label.hide()
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Cancel)
+        self.export_button = buttons.addButton("Export", QDialogButtonBox.ButtonRole.AcceptRole)
+        self.export_button.setDefault(True)
+        buttons.accepted.connect(self._accept)
+        buttons.rejected.connect(self.reject)
+
+        layout = QVBoxLayout(self)
+        layout.addLayout(form)
+        layout.addWidget(self.error_label)
+        layout.addWidget(buttons)
+
+        self.size_box.currentIndexChanged.connect(self._size_changed)
+        self.path_edit.textChanged.connect(self._path_changed)
+        self._size_changed(0)
+        self._path_changed(self.path_edit.text())
+
+    # ------------------------------------------------------------------ choices
+    def _size_changed(self, index: int) -> None:
+        _, w, h, _ = SIZE_PRESETS[index]
+        custom = w is None
+        self.width_box.setEnabled(custom)
+        self.height_box.setEnabled(custom)
+        if not custom:
+            self.width_box.setValue(w)
+            self.height_box.setValue(h)
+
+    def _path_changed(self, text: str) -> None:
+        pdf = text.lower().endswith(".pdf")
+        self.transparent_check.setEnabled(not pdf)
+        if pdf:
+            self.transparent_check.setChecked(False)
+
+    def _browse(self) -> None:
+        path, _ = QFileDialog.getSaveFileName(self, "Export image", self.path_edit.text(), FILE_FILTER)
+        if path:
+            if not Path(path).suffix:
+                path += ".png"
+            self.path_edit.setText(path)
+
+    def chosen_size(self) -> tuple[int, int, int | None]:
+        """(width, height, dpi) chosen."""
+        _, w, h, dpi = SIZE_PRESETS[self.size_box.currentIndex()]
+        if w is None:
+            return self.width_box.value(), self.height_box.value(), None
+        return w, h, dpi
+
+    def path(self) -> Path:
+        return Path(self.path_edit.text().strip()).expanduser()
+
+    def options(self, base: ExportOptions, window_camera: Camera | None) -> ExportOptions:
+        """``base`` (the window's mode, palette, selection, pins) with the dialog's choices."""
+        w, h, dpi = self.chosen_size()
+        view = self.view_box.currentData()
+        camera = window_camera if view == AS_IN_WINDOW else None
+        return ExportOptions(
+            size=(w, h), mode=base.mode, palette=base.palette,
+            view=base.view if view == AS_IN_WINDOW else view, camera=camera, zone=base.zone,
+            labels="all" if self.labels_check.isChecked() else "none",
+            title=self.title_edit.text().strip() or base.title, pins=list(base.pins),
+            transparent=self.transparent_check.isChecked() and self.transparent_check.isEnabled(),
+            dpi=dpi)
+
+    def _accept(self) -> None:
+        try:
+            check_output(self.path())
+        except BackViewError as exc:
+            self.error_label.setText(exc.message)
+            self.error_label.show()
+            return
+        self.accept()
+
+
+# --------------------------------------------------------------------------- for the window
+def export_from_window(parent: QWidget | None, scene: BodyScene, state, *, plotter=None,
+                       pins: list[Pin] | tuple = (), palette: str = "default",
+                       title: str | None = None, default_path: str | Path | None = None,
+                       dialog: ExportDialog | None = None) -> Path | None:
+    """Ask for size, view and file, then write the annotated picture; return its path.
+
+    :param parent: the main window (the dialog's and message boxes' parent).
+    :param scene: the :class:`~viewer.render.scene.BodyScene` the window shows.
+    :param state: the window's :class:`~viewer.ui.state.ViewerState` (``mode``, ``zone_id``):
+        the picture uses its colour mode and its selected zone (with a callout).
+    :param plotter: the window's pyvista plotter; its camera is the "As in the window" view.
+        Without it the dialog offers the preset views only.
+    :param pins: the user's pins (:class:`viewer.core.session.Pin`), numbered in this order.
+    :param palette: the colour theme's name, as the window shows it.
+    :param title: a default title (else the region map's name).
+    :param default_path: the file name the dialog proposes.
+    :param dialog: a ready dialog (tests); by default a new :class:`ExportDialog` is shown.
+    :returns: the written file, or None when cancelled or when the export failed (the user was
+        told why in a message box; nothing was written).
+    """
+    window_camera = camera_from_plotter(plotter) if plotter is not None else None
+    if dialog is None:
+        default = default_path or Path.home() / f"backview-{state.mode.replace(':', '-')}.png"
+        dialog = ExportDialog(parent, title_placeholder=title or scene.rmap.info.name,
+                              default_path=default, has_window_camera=window_camera is not None)
+        if dialog.exec() != QDialog.DialogCode.Accepted:
+            return None
+    base = ExportOptions(mode=state.mode, palette=palette, zone=state.zone_id, title=title,
+                         pins=list(pins))
+    opts = dialog.options(base, window_camera)
+    return run_export(parent, scene, opts, dialog.path())
+
+
+def run_export(parent: QWidget | None, scene: BodyScene, opts: ExportOptions,
+               path: str | Path) -> Path | None:
+    """Write the picture with a busy cursor; a mistake is shown in a message box, not raised."""
+    QApplication.setOverrideCursor(Qt.CursorShape.WaitCursor)
+    try:
+        result = export_image(scene, opts, path)
+    except BackViewError as exc:
+        QApplication.restoreOverrideCursor()
+        QMessageBox.warning(parent, "Export image", f"The picture was not written.\n\n{exc.line()}")
+        return None
+    except Exception:
+        QApplication.restoreOverrideCursor()
+        raise
+    QApplication.restoreOverrideCursor()
+    return result.path
+
+
+def session_from_window(state, *, plotter=None, pins=(), palette: str = "default",
+                        title: str | None = None, view: str = "back") -> Session:
+    """The window's colour mode, palette, selection, camera and pins as a :class:`Session`."""
+    camera = camera_from_plotter(plotter) if plotter is not None else None
+    return Session(title=title, view=view, camera=camera, colour_mode=state.mode, palette=palette,
+                   selected_zone=state.zone_id, pins=list(pins))
+
+
+def save_session_from_window(parent: QWidget | None, state, *, plotter=None, pins=(),
+                             palette: str = "default", title: str | None = None,
+                             path: str | Path | None = None) -> Path | None:
+    """Ask for a file (unless ``path``) and save the session; return its path or None."""
+    if path is None:
+        path, _ = QFileDialog.getSaveFileName(parent, "Save session", str(Path.home() / "session.json"),
+                                              SESSION_FILTER)
+        if not path:
+            return None
+        if not Path(path).suffix:
+            path += ".json"
+    try:
+        return save_session(session_from_window(state, plotter=plotter, pins=pins, palette=palette,
+                                                title=title), path)
+    except BackViewError as exc:
+        QMessageBox.warning(parent, "Save session", exc.line())
+        return None
+
+
+def load_session_dialog(parent: QWidget | None, path: str | Path | None = None) -> Session | None:
+    """Ask for a session file (unless ``path``) and read it; a bad file is shown, not raised."""
+    if path is None:
+        path, _ = QFileDialog.getOpenFileName(parent, "Load session", str(Path.home()), SESSION_FILTER)
+        if not path:
+            return None
+    try:
+        return load_session(path)
+    except BackViewError as exc:
+        QMessageBox.warning(parent, "Load session", exc.line())
+        return None
+
+
+def apply_session(session: Session, state, *, plotter=None) -> None:
+    """Show ``session`` in the window: colour mode, selection (if the map has it) and camera.
+
+    The palette and pins are the caller's to apply (they live outside the state)."""
+    state.set_mode(session.colour_mode)
+    rmap = getattr(state, "rmap", None)
+    if session.selected_zone is None or (rmap is not None and session.selected_zone in rmap.by_id):
+        state.select(session.selected_zone)
+    if plotter is not None and session.camera is not None:
+        cam = session.camera
+        plotter.camera_position = [cam.position, cam.focal_point, cam.view_up]
+        plotter.camera.parallel_projection = True
+        plotter.camera.parallel_scale = cam.parallel_scale
+        plotter.renderer.ResetCameraClippingRange()
+        plotter.render()
