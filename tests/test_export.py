@@ -223,12 +223,17 @@ def test_pin_marker_lands_on_its_projected_point(scene, body, plain):
         x, y = project(result.render_camera, SMALL, body.landmarks[name])
         assert placed.tip is not None
         assert abs(placed.tip[0] - x) < 2 and abs(placed.tip[1] - y) < 2
-        # just above the point is the marker's dark tip; before the pin it was the body
-        sx, sy = int(round(x)), int(round(y - 0.6 * placed.radius))
+        # just off the point, towards the head, is the marker's dark tip; before it, the body
+        hx, hy = placed.head
+        dx, dy = (hx - x) / np.hypot(hx - x, hy - y), (hy - y) / np.hypot(hx - x, hy - y)
+        assert np.hypot(hx - x, hy - y) == pytest.approx(ex.PIN_REACH * placed.radius, rel=0.08)
+        sx, sy = int(round(x + 0.6 * placed.radius * dx)), int(round(y + 0.6 * placed.radius * dy))
         assert np.abs(arr[sy, sx] - pin_rgb).sum() < 40, arr[sy, sx]
         assert np.abs(before[sy, sx] - pin_rgb).sum() > 150
-        # the marker's head carries its number in white
-        head = arr[int(y - 2.7 * placed.radius):int(y - 1.7 * placed.radius), int(x - 4):int(x + 4)]
+        # the head is dark and carries its number in white
+        r = int(placed.radius * 0.9)
+        head = arr[int(hy) - r:int(hy) + r, int(hx) - r:int(hx) + r]
+        assert (np.abs(head - pin_rgb).sum(axis=2) < 40).mean() > 0.4
         assert (head.min(axis=2) > 200).any()
     assert [p.number for p in result.pins] == [1, 2]
 

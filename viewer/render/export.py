@@ -203,6 +203,7 @@ class PlacedPin:
     point: tuple[float, float, float]
     tip: tuple[float, float] | None     # image pixels of the point on the skin; None if hidden
     radius: float
+    head: tuple[float, float] | None = None  # the centre of the marker's numbered head
 
 
 def resolve_pins(scene: BodyScene, pins) -> list[ResolvedPin]:
@@ -670,7 +671,12 @@ def _annotate(canvas: Canvas, page: Page, scene: BodyScene, opts: ExportOptions,
     swatches = _legend(canvas, page, style, pal) if page.legend is not None else []
     if page.callout is not None and callout_box is not None:
         _callout(canvas, page, style, pal)
-    placed_pins = _pins(canvas, pins, rendered, framing, style, unit, (W, H))
+    segments = [(lab.start, lab.anchor, style.halo_width / 2) for lab in placed]
+    dots = [(lab.anchor, style.dot_radius + style.px(2.2)) for lab in placed]
+    if callout_leader is not None:
+        segments.append((callout_leader[0], callout_leader[1], style.halo_width * 0.65))
+        dots.append((callout_leader[1], style.dot_radius * 1.35 + style.px(2.2)))
+    placed_pins = _pins(canvas, pins, rendered, framing, style, unit, (W, H), segments, dots)
     _titles(canvas, page, style, pal, placed_pins)
 
     metadata = export_metadata(scene, opts, framing)
@@ -887,46 +893,93 @@ def _callout(canvas: Canvas, page: Page, style: Style, pal) -> None:
                 y += style.px(4)
 
 
-def _pin_shape(tip, r: float, n: int = 48):
-    """A map pin: a disc of radius ``r`` whose point touches ``tip``. Returns the outline and
-    the disc's centre (image pixels, y down)."""
+def _pin_shape(tip, r: float, angle: float = 0.0, n: int = 48):
+    """A map pin: a disc of radius ``r`` whose point touches ``tip``, its head ``angle`` radians
+    clockwise from straight up. Returns the outline and the disc's centre (image pixels)."""
     tx, ty = tip
-    dist = 2.2 * r
-    cx, cy = tx, ty - dist
+    dist = PIN_REACH * r
     alpha = math.acos(r / dist)            # between the centre-to-tip line and a tangent point
-    a0 = math.pi / 2 - alpha               # right tangent point (angle 90 degrees points down)
+    a0 = math.pi / 2 - alpha               # right tangent point (90 degrees points down)
     a1 = math.pi / 2 + alpha - 2 * math.pi  # left tangent point, going round over the top
-    pts = [(tx, ty)]
+    local = [(0.0, 0.0)]
     for k in range(n + 1):
         a = a0 + (a1 - a0) * k / n
-        pts.append((cx + r * math.cos(a), cy + r * math.sin(a)))
-    return pts, (cx, cy)
+        local.append((r * math.cos(a), -dist + r * math.sin(a)))
+    c, s = math.cos(angle), math.sin(angle)
+    pts = [(tx + x * c - y * s, ty + x * s + y * c) for x, y in local]
+    return pts, (tx + dist * s, ty - dist * c)
+
+
+#: the pin head's centre is this many radii from its point
+PIN_REACH = 2.2
+#: head directions tried, best first (degrees clockwise from up)
+PIN_ANGLES = (0, -35, 35, -70, 70, -110, 110, 180)
+
+
+def _pin_angle(tip, r: float, segments, dots, heads, bounds) -> float:
+    """The head direction that covers the fewest leaders, anchor dots and other pins."""
+    best, best_cost = 0.0, None
+    for deg in PIN_ANGLES:
+        a = math.radians(deg)
+        cx, cy = tip[0] + PIN_REACH * r * math.sin(a), tip[1] - PIN_REACH * r * math.cos(a)
+        cost = abs(deg) / 180 * 0.05 * r
+        for p, q, w in segments:
+            cost += max(0.0, r + w - _point_segment_distance((cx, cy), p, q))
+        for d, rd in dots:
+            cost += 2 * max(0.0, r + rd - math.hypot(cx - d[0], cy - d[1]))
+        for h in heads:
+            cost += 3 * max(0.0, 2.2 * r - math.hypot(cx - h[0], cy - h[1]))
+        x0, y0, x1, y1 = bounds
+        cost += 10 * (max(0.0, x0 - (cx - r)) + max(0.0, (cx + r) - x1) +
+                      max(0.0, y0 - (cy - r)) + max(0.0, (cy + r) - y1))
+        if best_cost is None or cost < best_cost - 1e-9:
+            best, best_cost = a, cost
+    return best
+
+
+def _point_segment_distance(c, p, q) -> float:
+    (cx, cy), (px, py), (qx, qy) = c, p, q
+    dx, dy = qx - px, qy - py
+    den = dx * dx + dy * dy
+    t = 0.0 if den == 0 else max(0.0, min(1.0, ((cx - px) * dx + (cy - py) * dy) / den))
+    return math.hypot(cx - (px + t * dx), cy - (py + t * dy))
 
 
 def _pins(canvas: Canvas, pins: list[ResolvedPin], rendered: Rendered, framing: Framing,
-          style: Style, unit: float, size) -> list[PlacedPin]:
-    out = []
+          style: Style, unit: float, size, segments, dots) -> list[PlacedPin]:
+    """Draw the visible pins, each head turned away from leaders, anchors and other pins."""
+    out: list[PlacedPin] = []
     if not pins:
         return out
     r = style.pin_radius
     xyz = project(rendered, np.array([p.point for p in pins]), size)
     seen = visible(rendered, xyz, unit, framing.body_box)
     fnt = style.pin_font
+    heads: list[tuple[float, float]] = []
+    bounds = (0, 0, size[0], size[1])
     for pin, (x, y, _), ok in zip(pins, xyz, seen):
+        point = tuple(map(float, pin.point))
         if not ok:
-            out.append(PlacedPin(pin.number, pin.note, tuple(map(float, pin.point)), None, r))
+            out.append(PlacedPin(pin.number, pin.note, point, None, r))
             continue
-        draw_pin(canvas, (x, y), pin.number, r, fnt, style)
-        out.append(PlacedPin(pin.number, pin.note, tuple(map(float, pin.point)), (float(x), float(y)), r))
+        angle = _pin_angle((x, y), r, segments, dots, heads, bounds)
+        head = draw_pin(canvas, (x, y), pin.number, r, fnt, style, angle)
+        heads.append(head)
+        out.append(PlacedPin(pin.number, pin.note, point, (float(x), float(y)), r, head))
     return out
 
 
-def draw_pin(canvas: Canvas, tip, number: int, r: float, fnt, style: Style) -> None:
-    outline, centre = _pin_shape(tip, r + style.px(2.5))
+def draw_pin(canvas: Canvas, tip, number: int, r: float, fnt, style: Style,
+             angle: float = 0.0) -> tuple[float, float]:
+    """A numbered pin whose point is ``tip``; returns the centre of its head."""
+    outline, _ = _pin_shape(tip, r + style.px(2.5), angle)
     canvas.polygon(outline, "#ffffff")
-    inner, centre = _pin_shape((tip[0], tip[1] - style.px(1.5)), r)
+    inset = style.px(1.5)
+    inner_tip = (tip[0] + inset * math.sin(angle), tip[1] - inset * math.cos(angle))
+    inner, centre = _pin_shape(inner_tip, r, angle)
     canvas.polygon(inner, PIN_COLOUR)
     canvas.text(centre, str(number), fnt, "#ffffff", anchor="mm")
+    return centre
 
 
 def _titles(canvas: Canvas, page: Page, style: Style, pal, pins: list[PlacedPin]) -> None:
