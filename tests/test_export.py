@@ -177,8 +177,16 @@ def test_labels_never_cover_the_selected_zone_nor_each_other(scene, selected):
         for b in selected.labels:
             if a is not b:
                 assert not boxes_overlap(a.box, b.box), (a.key, b.key)
-    # the selected zone is named by its callout, not by a label
-    assert all(lab.key != "kidney" for lab in selected.labels)
+    # the selected zone is named by its callout, not by a label; its partner keeps its label
+    assert all(lab.zone_id != "kidney-left" for lab in selected.labels)
+    assert any(lab.zone_id == "kidney-right" for lab in selected.labels)
+
+
+def test_a_selected_zone_hidden_from_the_view_has_a_callout_but_no_leader(scene):
+    result = annotated_image(scene, ExportOptions(size=SMALL, view="left", zone="kidney-right"))
+    assert result.callout_box is not None and result.callout_leader is None
+    # the zone seen from this side, its partner, is labelled
+    assert any(lab.zone_id == "kidney-left" for lab in result.labels)
 
 
 def test_every_visible_zone_group_is_labelled_in_the_back_view(scene, plain):

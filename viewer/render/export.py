@@ -45,7 +45,7 @@ from viewer.core.palette import (
 from viewer.core.regionmap import Stroke, Zone
 from viewer.core.session import LABEL_CHOICES, MAX_NOTE, Camera, Pin, Session
 from viewer.render.actors import SceneActors
-from viewer.render.annotate import Canvas, contrasting_text, ellipsize, line_height, rgb
+from viewer.render.annotate import Canvas, contrasting_text, ellipsize, line_height, rgb, wrap
 from viewer.render.layout import (
     CalloutSpec,
     LabelOption,
@@ -58,7 +58,9 @@ from viewer.render.layout import (
     label_columns,
     place_labels,
     plan_page,
+    callout_height,
     shift_panel_up,
+    shrink_callout,
 )
 from viewer.render.scene import VIEWS, BodyScene
 
@@ -613,27 +615,36 @@ def _annotate(canvas: Canvas, page: Page, scene: BodyScene, opts: ExportOptions,
     if selected is not None:
         cells = np.flatnonzero((zone_of == selected.index) & seen)
         sel_mask = _mask_of(xyz[cells, :2], (W, H), framing.px_per_unit, unit)
-        if selected.index not in anchors:  # hidden from this view: point at where it would be
-            p = project(rendered, scene.label_anchor(selected.index)[None], (W, H))[0]
-            anchors[selected.index] = (float(np.clip(p[0], bx0, bx1)), float(np.clip(p[1], by0, by1)))
-        ax, ay = anchors[selected.index]
         plan = page.callout
-        callout_box = callout_position(plan, ay)
-        plan.box = callout_box
-        cx0, cy0, cx1, cy1 = callout_box
-        inset = min(style.px(40), (cy1 - cy0) / 2)
-        if page.panel_side == "right":
-            start = (cx0, float(np.clip(ay, cy0 + inset, cy1 - inset)))
-        elif page.panel_side == "left":
-            start = (cx1, float(np.clip(ay, cy0 + inset, cy1 - inset)))
+        shown = visible_area.get(selected.index, 0.0) >= min_area
+        if not shown:
+            # hidden from this view: say so, and point nowhere
+            plan.head_lines = wrap(f"{selected.name} (not seen from this view)",
+                                   style.callout_head_font, plan.width - 2 * plan.pad - style.px(4))
+            plan.height = callout_height(style, plan)
+            region_h = plan.region[3] - plan.region[1]
+            if style.landscape and plan.height > region_h:
+                shrink_callout(style, plan, region_h)
+            callout_box = callout_position(plan, (by0 + by1) / 2)
         else:
-            start = (float(np.clip(ax, cx0 + inset, cx1 - inset)), cy0)
-        callout_leader = (start, (ax, ay))
-        margin = style.px(14)
-        for side, (c0, c1) in columns.items():
-            span = _y_span_in_band(start, (ax, ay), c0, c1)
-            if span is not None:
-                obstacles.setdefault(side, []).append((span[0] - margin, span[1] + margin))
+            ax, ay = anchors[selected.index]
+            callout_box = callout_position(plan, ay)
+        plan.box = callout_box
+        if shown:
+            cx0, cy0, cx1, cy1 = callout_box
+            inset = min(style.px(40), (cy1 - cy0) / 2)
+            if page.panel_side == "right":
+                start = (cx0, float(np.clip(ay, cy0 + inset, cy1 - inset)))
+            elif page.panel_side == "left":
+                start = (cx1, float(np.clip(ay, cy0 + inset, cy1 - inset)))
+            else:
+                start = (float(np.clip(ax, cx0 + inset, cx1 - inset)), cy0)
+            callout_leader = (start, (ax, ay))
+            margin = style.px(14)
+            for side, (c0, c1) in columns.items():
+                span = _y_span_in_band(start, (ax, ay), c0, c1)
+                if span is not None:
+                    obstacles.setdefault(side, []).append((span[0] - margin, span[1] + margin))
 
     if page.legend_in_figure:
         lx0, ly0, lx1, ly1 = page.legend.box
@@ -691,9 +702,9 @@ def _label_requests(rmap, anchors, visible_area, min_area, body_mid, opts, pal, 
         groups.setdefault(z.spec.id, []).append(z)
     requests = []
     for key, zones in groups.items():
-        if selected is not None and selected.spec.id == key:
-            continue  # the callout names it
-        members = [z for z in zones if z.index in anchors and visible_area.get(z.index, 0) >= min_area]
+        # the selected zone is named by its callout; its partner on the other side keeps a label
+        members = [z for z in zones if z.index in anchors and visible_area.get(z.index, 0) >= min_area
+                   and (selected is None or z.index != selected.index)]
         if not members:
             continue
         options = []
@@ -715,7 +726,7 @@ def _mask_of(points_xy: np.ndarray, size, px_per_unit: float, unit: float, cell:
     W, H = size
     mask = np.zeros((H // cell + 2, W // cell + 2), bool)
     if len(points_xy) == 0:
-        return mask
+        return _Mask(mask, cell)
     ix = np.clip((points_xy[:, 0] / cell).astype(int), 0, mask.shape[1] - 1)
     iy = np.clip((points_xy[:, 1] / cell).astype(int), 0, mask.shape[0] - 1)
     mask[iy, ix] = True

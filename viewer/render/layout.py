@@ -261,7 +261,7 @@ def callout_height(style: Style, plan: CalloutPlan) -> float:
     return h + plan.pad
 
 
-def _shrink_callout(style: Style, plan: CalloutPlan, max_h: float) -> None:
+def shrink_callout(style: Style, plan: CalloutPlan, max_h: float) -> None:
     """Drop trailing lines (ending in an ellipsis) until the callout fits ``max_h``."""
     while plan.height > max_h:
         sec = next((s for s in reversed(plan.sections) if s.paragraphs), None)
@@ -372,7 +372,7 @@ def plan_page(style: Style, *, title: str, subtitle: str | None, legend_heading:
             if callout is not None:
                 region = (px0, y, px1, py1)
                 callout_plan = _callout_plan(style, callout, pw, region)
-                _shrink_callout(style, callout_plan, py1 - y)
+                shrink_callout(style, callout_plan, py1 - y)
         figure = (content_x0, figure_top, content_x1, bottom)
     else:
         # portrait: legend and callout side by side under the figure
@@ -387,7 +387,7 @@ def plan_page(style: Style, *, title: str, subtitle: str | None, legend_heading:
             if callout is not None:
                 cw = width - legend_w - gap * 1.5 if legend_entries is not None else width
                 callout_plan = _callout_plan(style, callout, cw, (0, 0, 0, 0))
-                _shrink_callout(style, callout_plan, 0.42 * H)
+                shrink_callout(style, callout_plan, 0.42 * H)
                 heights.append(callout_plan.height)
             panel_h = max(heights)
             py1 = bottom
