@@ -27,7 +27,7 @@ CM = 0.01
 #: metres of field per unit of cosine, so the facing constraint is commensurate with distances
 _FACING_SCALE = 0.05
 NO_ZONE = -1
-_CACHE_VERSION = 2
+_CACHE_VERSION = 3
 
 
 # --------------------------------------------------------------------------- geometry
@@ -88,17 +88,60 @@ class ZoneGeometry:
         return np.array([sign * u + a.lateral_cm * CM, v + a.up_cm * CM])
 
     # ------------------------------------------------------------------ fields
-    def zone_field(self, zone: Zone, pts: _Frame2D) -> np.ndarray:
-        """Inside field of one zone (union of its shapes), metres, float32."""
-        out = None
+    def zone_field(self, zone: Zone, pts: _Frame2D, near_out: list | None = None) -> np.ndarray:
+        """Inside field of one zone (union of its shapes), metres, float32.
+
+        Shapes are evaluated only near the zone's bounding box; farther points get minus their
+        (chessboard) distance to the box, a lower bound of the true distance: negative wherever
+        the true field is, so which points are inside, and the border, are exact.
+        """
+        box = self.zone_box(zone)
+        u = _side_u(pts.u, zone.side)
+        du = np.maximum(np.maximum(box[0] - u, u - box[1]), np.float32(0))
+        dv = np.maximum(np.maximum(box[2] - pts.v, pts.v - box[3]), np.float32(0))
+        out = -np.maximum(du, dv)
+        near_mask = (du <= _PREFILTER_MARGIN) & (dv <= _PREFILTER_MARGIN)
+        if near_out is not None:
+            near_out.append(near_mask)
+        near = np.flatnonzero(near_mask)
+        if len(near) == 0:
+            return out
+        sub = _Frame2D(pts.u[near], pts.v[near], pts.w[near], pts.facing[near])
+        field = None
         for shape in zone.spec.shapes:
-            f = self.shape_field(shape, zone.side, pts)
-            out = f if out is None else np.maximum(out, f)
+            f = self.shape_field(shape, zone.side, sub)
+            field = f if field is None else np.maximum(field, f)
+        out[near] = field
         return out
 
+    def zone_box(self, zone: Zone) -> np.ndarray:
+        """``(u_min, u_max, v_min, v_max)`` bounding the zone, ``u`` towards its side (float32)."""
+        boxes = []
+        for shape in zone.spec.shapes:
+            box = [-np.inf, np.inf, -np.inf, np.inf]
+
+            def clip(lo_u, hi_u, lo_v, hi_v):
+                box[0], box[1] = max(box[0], lo_u), min(box[1], hi_u)
+                box[2], box[3] = max(box[2], lo_v), min(box[3], hi_v)
+
+            if shape.levels is not None:
+                clip(-np.inf, np.inf,
+                     self.level_height(shape.levels[1]) - shape.extend_cm[1] * CM,
+                     self.level_height(shape.levels[0]) + shape.extend_cm[0] * CM)
+            if shape.lateral_cm is not None:
+                clip(shape.lateral_cm[0] * CM, shape.lateral_cm[1] * CM, -np.inf, np.inf)
+            for anchors, grow in ((shape.polygon, 0.0),
+                                  (shape.band, (shape.width_cm or 0.0) * CM / 2)):
+                if anchors:
+                    pts = np.array([self.anchor(a, zone.side) for a in anchors])
+                    lo, hi = pts.min(axis=0) - grow, pts.max(axis=0) + grow
+                    clip(lo[0], hi[0], lo[1], hi[1])
+            boxes.append(box)
+        b = np.array(boxes)
+        return np.array([b[:, 0].min(), b[:, 1].max(), b[:, 2].min(), b[:, 3].max()], np.float32)
+
     def shape_field(self, shape: Shape, side: str | None, pts: _Frame2D) -> np.ndarray:
-        # u runs towards the zone's side; a zone with no side is symmetric about the midline
-        u = pts.u if side == "left" else -pts.u if side == "right" else np.abs(pts.u)
+        u = _side_u(pts.u, side)
         parts: list[np.ndarray] = []
         if shape.levels is not None:
             top = self.level_height(shape.levels[0]) + shape.extend_cm[0] * CM
@@ -112,7 +155,8 @@ class ZoneGeometry:
             parts.append(polygon_field(u, pts.v, poly))
         if shape.band is not None:
             line = np.array([self.anchor(a, side) for a in shape.band])
-            parts.append(band_field(u, pts.v, line, shape.width_cm * CM, shape.round_ends))
+            parts.append(band_field(u, pts.v, line, shape.width_cm * CM, shape.round_ends,
+                                    reach=shape.width_cm * CM / 2))
         if shape.facing_deg < 180:
             parts.append((pts.facing - np.cos(np.radians(shape.facing_deg))) * _FACING_SCALE)
         if shape.front_limit_cm is not None:
@@ -122,12 +166,79 @@ class ZoneGeometry:
             out = np.minimum(out, p)
         return out.astype(np.float32, copy=False)
 
+    def outward_sign(self, vertices: np.ndarray, vertex_normals: np.ndarray) -> float:
+        """+1 when the mesh's normals point out of the body, -1 when they point in.
+
+        Judged where it cannot be mistaken: the skin over the spinous processes faces back.
+        """
+        spine = np.array([self.body.landmarks[anatomy.spinous(lvl)]
+                          for lvl in anatomy.VERTEBRAL_LEVELS
+                          if anatomy.spinous(lvl) in self.body.landmarks])
+        # nearest vertex to each landmark, among at most ~20k evenly spread vertices (the skin
+        # near a spinous process faces back on any of them): |v|^2 - 2 v.p ranks like |v - p|^2
+        step = max(1, len(vertices) // 20_000)
+        sample = vertices[::step]
+        score = np.einsum("ij,ij->i", sample, sample)[:, None] - 2.0 * sample @ spine.T
+        nearest = score.argmin(axis=0) * step
+        facing = vertex_normals[nearest] @ self.frame.back
+        return 1.0 if facing.mean() >= 0 else -1.0
+
+    def vertex_fields(self, vertices: np.ndarray, faces: np.ndarray):
+        """``(fields (n_zones, n_vertices), outward vertex normals)`` on a triangle mesh."""
+        fields, normals, _, _, _ = self._surface_fields(vertices, faces)
+        return fields, normals
+
+    def _surface_fields(self, vertices: np.ndarray, faces: np.ndarray, near: list | None = None):
+        """Fields at the vertices; ``near`` collects, per zone, the vertices evaluated exactly
+        (all others are clearly outside the zone)."""
+        face_normals, double_area, normals = surface_normals(vertices, faces)
+        sign = self.outward_sign(vertices, normals)
+        if sign < 0:
+            normals, face_normals = -normals, -face_normals
+        pts = self.project(vertices, normals)
+        fields = np.stack([self.zone_field(z, pts, near) for z in self.rmap.zones])
+        return fields, normals, pts, face_normals, double_area
+
     def fields(self, points: np.ndarray, normals: np.ndarray) -> np.ndarray:
         """``(n_zones, n_points)`` inside fields at arbitrary surface points."""
         pts = self.project(points, normals)
         return np.stack([self.zone_field(z, pts) for z in self.rmap.zones])
 
 
+def _side_u(u: np.ndarray, side: str | None) -> np.ndarray:
+    """u measured towards the zone's side; a zone with no side is symmetric about the midline."""
+    return u if side == "left" else -u if side == "right" else np.abs(u)
+
+
+#: points farther than this (m) outside a shape's bounding box get the box distance instead
+#: of the exact one: a lower bound, so the sign and the border are exact
+_PREFILTER_MARGIN = 0.05
+
+
+def _prefiltered(exact):
+    """Evaluate ``exact(x, y, shape, ...)`` only near the shape's bounding box.
+
+    Elsewhere the field is minus the distance to the box, which never exceeds the true
+    distance, so it is negative wherever the shape's field is and the zero line is untouched.
+    """
+
+    def field(x, y, points, *args, reach: float = 0.0):
+        lo = points.min(axis=0) - reach
+        hi = points.max(axis=0) + reach
+        dx = np.maximum(np.maximum(lo[0] - x, x - hi[0]), 0.0)
+        dy = np.maximum(np.maximum(lo[1] - y, y - hi[1]), 0.0)
+        out = -np.hypot(dx, dy).astype(np.float32)
+        near = np.flatnonzero((dx < _PREFILTER_MARGIN) & (dy < _PREFILTER_MARGIN))
+        if len(near):
+            out[near] = exact(x[near], y[near], points, *args)
+        return out
+
+    field.__doc__ = exact.__doc__
+    field.exact = exact
+    return field
+
+
+@_prefiltered
 def polygon_field(x: np.ndarray, y: np.ndarray, poly: np.ndarray) -> np.ndarray:
     """Signed distance to a simple polygon: positive inside, vectorised over points."""
     a = poly
@@ -148,8 +259,8 @@ def polygon_field(x: np.ndarray, y: np.ndarray, poly: np.ndarray) -> np.ndarray:
     return np.where(inside, dist, -dist)
 
 
-def band_field(x: np.ndarray, y: np.ndarray, line: np.ndarray, width: float,
-               round_ends: bool = False) -> np.ndarray:
+def _band_field(x: np.ndarray, y: np.ndarray, line: np.ndarray, width: float,
+                round_ends: bool = False) -> np.ndarray:
     """Inside field of a strip of ``width`` along a polyline, with flat (or round) ends."""
     out = np.full(x.shape, -np.inf, np.float32)
     half = width / 2.0
@@ -166,6 +277,9 @@ def band_field(x: np.ndarray, y: np.ndarray, line: np.ndarray, width: float,
             f = np.minimum(np.minimum(half - np.abs(across), along), length - along)
         np.maximum(out, f, out=out)
     return out
+
+
+band_field = _prefiltered(_band_field)
 
 
 def required_landmarks(rmap: RegionMap) -> list[str]:
@@ -302,22 +416,24 @@ def assign_zones(body: Body, rmap: RegionMap, *, cache: bool = True,
 
 
 def _compute(body: Body, rmap: RegionMap) -> ZoneAssignment:
+    """Zone fields are evaluated at the vertices (with smooth vertex normals) and a face takes
+    the mean of its three vertices: the value at its centre of the linear field the renderer
+    cuts along, so the table's faces and areas agree with what is drawn."""
     geom = ZoneGeometry(body, rmap)
-    mesh = body.mesh
-    vertices = np.asarray(mesh.vertices, np.float64)
-    faces = np.asarray(mesh.faces)
-    tri = vertices[faces]
-    centroids = tri.mean(axis=1)
-    cross = np.cross(tri[:, 1] - tri[:, 0], tri[:, 2] - tri[:, 0])
-    double_area = np.linalg.norm(cross, axis=1)
-    with np.errstate(invalid="ignore", divide="ignore"):
-        normals = np.where(double_area[:, None] > 0, cross / double_area[:, None], 0.0)
-    pts = geom.project(centroids, normals)
+    vertices = np.asarray(body.mesh.vertices, np.float64)
+    faces = np.asarray(body.mesh.faces)
+    near: list[np.ndarray] = []
+    fields, _, pts, _, double_area = geom._surface_fields(vertices, faces, near)
+    a, b, c = faces[:, 0], faces[:, 1], faces[:, 2]
 
     n_zones = len(rmap.zones)
     inside = np.zeros((n_zones, len(faces)), bool)
-    for z in rmap.zones:
-        inside[z.index] = geom.zone_field(z, pts) > 0
+    for z in range(n_zones):
+        # a face whose first vertex lies far outside the zone's box is outside the zone
+        # (triangles are far smaller than the 5 cm margin): only gather the others
+        cand = np.flatnonzero(near[z][a])
+        f = fields[z]
+        inside[z, cand] = (f[a[cand]] + f[b[cand]] + f[c[cand]]) > 0
 
     face_zone = np.full(len(faces), NO_ZONE, np.int16)
     for idx in reversed(rmap.caution_order):  # most cautious written last, so it wins
@@ -325,11 +441,28 @@ def _compute(body: Body, rmap: RegionMap) -> ZoneAssignment:
 
     overlaps = _overlaps(rmap, inside, face_zone)
     area_cm2 = 0.5 * double_area * (body.unit / CM) ** 2
-    uv = np.stack([pts.u, pts.v], axis=1)
+    uv = np.stack([(pts.u[a] + pts.u[b] + pts.u[c]) / 3, (pts.v[a] + pts.v[b] + pts.v[c]) / 3], 1)
     tokens = (["EOP"] if anatomy.EOP in body.landmarks else []) + [
         lvl for lvl in anatomy.VERTEBRAL_LEVELS if anatomy.spinous(lvl) in body.landmarks]
     heights = {t: geom.level_height(t) for t in tokens}
     return ZoneAssignment(rmap, face_zone, area_cm2.astype(np.float32), overlaps, uv, heights)
+
+
+def surface_normals(vertices: np.ndarray, faces: np.ndarray):
+    """(unit face normals, twice the face areas, area-weighted unit vertex normals)."""
+    v0 = vertices[faces[:, 0]]
+    cross = np.cross(vertices[faces[:, 1]] - v0, vertices[faces[:, 2]] - v0)
+    double_area = np.sqrt(np.einsum("ij,ij->i", cross, cross))
+    with np.errstate(invalid="ignore", divide="ignore"):
+        face_normals = np.where(double_area[:, None] > 0, cross / double_area[:, None], 0.0)
+    # sum the (area-weighted) face normals around each vertex
+    corners = faces.ravel()
+    vertex_normals = np.stack([np.bincount(corners, weights=np.repeat(cross[:, c], 3),
+                                           minlength=len(vertices)) for c in range(3)], axis=1)
+    length = np.linalg.norm(vertex_normals, axis=1, keepdims=True)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        vertex_normals = np.where(length > 0, vertex_normals / length, 0.0)
+    return face_normals, double_area, vertex_normals
 
 
 def _overlaps(rmap: RegionMap, inside: np.ndarray, face_zone: np.ndarray) -> list[Overlap]:

@@ -77,11 +77,12 @@ class BodyScene:
         Only triangles the zero line crosses are clipped (VTK ``vtkClipPolyData``); whole
         triangles on either side are moved with numpy, so the cost follows the border length.
         """
-        mesh = pv.PolyData.from_regular_faces(np.asarray(self.body.mesh.vertices, float),
-                                              np.asarray(self.body.mesh.faces))
-        mesh = mesh.compute_normals(cell_normals=False, point_normals=True, split_vertices=False,
-                                    consistent_normals=False, auto_orient_normals=False)
-        fields = self.geometry.fields(mesh.points, mesh.point_data["Normals"])
+        vertices = np.asarray(self.body.mesh.vertices, float)
+        faces = np.asarray(self.body.mesh.faces)
+        # the same vertex fields (and outward normals) the zone assignment uses
+        fields, normals = self.geometry.vertex_fields(vertices, faces)
+        mesh = pv.PolyData.from_regular_faces(vertices, faces)
+        mesh.point_data["Normals"] = normals
         for i, f in enumerate(fields):
             mesh.point_data[f"f{i}"] = f
         remaining = mesh
