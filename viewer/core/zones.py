@@ -450,8 +450,13 @@ def _compute(body: Body, rmap: RegionMap) -> ZoneAssignment:
 
 def surface_normals(vertices: np.ndarray, faces: np.ndarray):
     """(unit face normals, twice the face areas, area-weighted unit vertex normals)."""
-    v0 = vertices[faces[:, 0]]
-    cross = np.cross(vertices[faces[:, 1]] - v0, vertices[faces[:, 2]] - v0)
+    v32 = np.asarray(vertices, np.float32)  # float32 halves the memory traffic; ample for mm
+    v0 = v32[faces[:, 0]]
+    e1, e2 = v32[faces[:, 1]] - v0, v32[faces[:, 2]] - v0
+    cross = np.empty_like(e1)  # e1 x e2, written out: np.cross is slower on large arrays
+    cross[:, 0] = e1[:, 1] * e2[:, 2] - e1[:, 2] * e2[:, 1]
+    cross[:, 1] = e1[:, 2] * e2[:, 0] - e1[:, 0] * e2[:, 2]
+    cross[:, 2] = e1[:, 0] * e2[:, 1] - e1[:, 1] * e2[:, 0]
     double_area = np.sqrt(np.einsum("ij,ij->i", cross, cross))
     with np.errstate(invalid="ignore", divide="ignore"):
         face_normals = np.where(double_area[:, None] > 0, cross / double_area[:, None], 0.0)
@@ -459,7 +464,7 @@ def surface_normals(vertices: np.ndarray, faces: np.ndarray):
     corners = faces.ravel()
     vertex_normals = np.stack([np.bincount(corners, weights=np.repeat(cross[:, c], 3),
                                            minlength=len(vertices)) for c in range(3)], axis=1)
-    length = np.linalg.norm(vertex_normals, axis=1, keepdims=True)
+    length = np.sqrt(np.einsum("ij,ij->i", vertex_normals, vertex_normals))[:, None]
     with np.errstate(invalid="ignore", divide="ignore"):
         vertex_normals = np.where(length > 0, vertex_normals / length, 0.0)
     return face_normals, double_area, vertex_normals
