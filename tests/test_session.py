@@ -6,6 +6,7 @@ import json
 
 import pytest
 
+from conftest import checkout_env  # at import time: tests/ui has a conftest of its own
 from viewer.core.session import (
     VIEW_NAMES,
     Camera,
@@ -124,8 +125,6 @@ def test_the_core_session_model_is_qt_and_render_free():
     code = ("import sys; import viewer.core.session; "
             "bad = [m for m in sys.modules if m.split('.')[0] in ('PySide6', 'pyvista', 'vtk', 'PIL')]; "
             "print(bad); sys.exit(1 if bad else 0)")
-    from conftest import checkout_env
-
     result = subprocess.run([sys.executable, "-c", code], env=checkout_env(), capture_output=True,
                             text=True, timeout=60)
     assert result.returncode == 0, result.stdout + result.stderr
