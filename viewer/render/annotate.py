@@ -25,8 +25,6 @@ BOLD = FONT_DIR / "DejaVuSans-Bold.ttf"
 #: the smallest font size in pixels anything is drawn at (tiny custom sizes)
 MIN_FONT_PX = 9
 
-Colour = "str | tuple[int, int, int]"
-
 
 @lru_cache(maxsize=64)
 def font(size: float, bold: bool = False) -> ImageFont.FreeTypeFont:
@@ -39,10 +37,6 @@ def rgb(colour) -> tuple[int, int, int]:
 
 
 # --------------------------------------------------------------------------- text
-def text_width(text: str, fnt: ImageFont.FreeTypeFont) -> float:
-    return fnt.getlength(text)
-
-
 def line_height(fnt: ImageFont.FreeTypeFont, spacing: float = 1.25) -> int:
     ascent, descent = fnt.getmetrics()
     return int(math.ceil((ascent + descent) * spacing))

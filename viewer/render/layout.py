@@ -9,7 +9,6 @@ others allow, never overlapping, never outside the image.
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass, field
 
 from PIL import ImageFont
@@ -685,31 +684,3 @@ def callout_position(plan: CalloutPlan, anchor_y: float) -> Box:
     h = plan.height
     top = min(max(anchor_y - h / 2, y0), max(y0, y1 - h))
     return (x0, top, x0 + plan.width, top + h)
-
-
-def clamp_box(box: Box, width: int, height: int) -> Box:
-    x0, y0, x1, y1 = box
-    dx = max(0.0, -x0) - max(0.0, x1 - width)
-    dy = max(0.0, -y0) - max(0.0, y1 - height)
-    return (x0 + dx, y0 + dy, x1 + dx, y1 + dy)
-
-
-def ceil_box(box: Box) -> tuple[int, int, int, int]:
-    return (math.floor(box[0]), math.floor(box[1]), math.ceil(box[2]), math.ceil(box[3]))
-
-
-def shift_panel_up(page: Page, dy: float) -> None:
-    """Move what sits under the figure (portrait panel, footnote) up by ``dy`` pixels, so the
-    space a width-limited body leaves over goes to the foot of the page."""
-    def up(box):
-        return None if box is None else (box[0], box[1] - dy, box[2], box[3] - dy)
-
-    x0, y0, x1, y1 = page.figure
-    page.figure = (x0, y0, x1, y1 - dy)
-    page.panel = up(page.panel)
-    if page.legend is not None:
-        page.legend.box = up(page.legend.box)
-    if page.callout is not None:
-        page.callout.region = up(page.callout.region)
-    page.footnote_box = up(page.footnote_box)
-    page.footnote_items = [(n, t, x, y - dy) for n, t, x, y in page.footnote_items]
