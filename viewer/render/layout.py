@@ -684,3 +684,20 @@ def callout_position(plan: CalloutPlan, anchor_y: float) -> Box:
     h = plan.height
     top = min(max(anchor_y - h / 2, y0), max(y0, y1 - h))
     return (x0, top, x0 + plan.width, top + h)
+
+
+def shift_panel_up(page: Page, dy: float) -> None:
+    """Move what sits under the figure (portrait panel, footnote) up by ``dy`` pixels, so the
+    space a width-limited body leaves over goes to the foot of the page."""
+    def up(box):
+        return None if box is None else (box[0], box[1] - dy, box[2], box[3] - dy)
+
+    x0, y0, x1, y1 = page.figure
+    page.figure = (x0, y0, x1, y1 - dy)
+    page.panel = up(page.panel)
+    if page.legend is not None:
+        page.legend.box = up(page.legend.box)
+    if page.callout is not None:
+        page.callout.region = up(page.callout.region)
+    page.footnote_box = up(page.footnote_box)
+    page.footnote_items = [(n, t, x, y - dy) for n, t, x, y in page.footnote_items]
