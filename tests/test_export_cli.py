@@ -7,7 +7,7 @@ import json
 import pytest
 from PIL import Image
 
-from conftest import assert_one_line_error, run_cli
+from conftest import CLI_TIMEOUT, REPO, assert_one_line_error, checkout_env, run_cli
 
 
 def test_export_writes_the_picture(tmp_path):
@@ -103,3 +103,19 @@ def test_help_lists_the_options():
     for option in ("--out", "--size", "--colour-by", "--zone", "--labels", "--view", "--session",
                    "--title", "--transparent", "--pin", "--palette"):
         assert option in result.stdout
+
+
+def test_works_without_a_display_and_says_nothing_on_stderr(tmp_path):
+    import subprocess
+    import sys
+
+    env = checkout_env()
+    env.pop("DISPLAY", None)
+    env.pop("WAYLAND_DISPLAY", None)
+    out = tmp_path / "headless.png"
+    result = subprocess.run([sys.executable, "-m", "viewer", "export", "--out", str(out), "--size",
+                             "640x480", "--labels", "none"], cwd=REPO, env=env, capture_output=True,
+                            text=True, timeout=CLI_TIMEOUT)
+    assert result.returncode == 0, result.stderr
+    assert result.stderr == ""
+    assert Image.open(out).size == (640, 480)

@@ -113,6 +113,7 @@ def run(args) -> int:
     if args.session and not args.pin:
         merged.check_against(rmap, body.landmarks, path=args.session)
     scene = BodyScene(body, rmap)
+    ex.quiet_vtk()
     result = ex.export_image(scene, opts, out)
     w, h = result.image.size
     extras = []

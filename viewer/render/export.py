@@ -1084,6 +1084,14 @@ def export_image(scene: BodyScene, opts: ExportOptions, out: str | Path) -> Expo
     return result
 
 
+def quiet_vtk() -> None:
+    """Keep VTK's warnings off stderr (e.g. "bad X server connection" on a machine without a
+    display, where it falls back to off-screen rendering by itself); errors still show."""
+    from vtkmodules.vtkCommonCore import vtkLogger
+
+    vtkLogger.SetStderrVerbosity(vtkLogger.VERBOSITY_ERROR)
+
+
 def camera_from_plotter(plotter: pv.Plotter) -> Camera:
     """The exact camera of a pyvista plotter (e.g. the window's), for sessions and exports."""
     cam = plotter.camera
