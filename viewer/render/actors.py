@@ -32,8 +32,12 @@ class SceneActors:
         self.surface.cell_data["rgb"] = scene.cell_colours(mode, palette=self.palette.name)
         self.body_actor = plotter.add_mesh(
             self.surface, scalars="rgb", rgb=True, smooth_shading=True, name="body",
-            ambient=0.25, diffuse=0.75, specular=0.15, specular_power=20, pickable=True,
+            ambient=0.42, diffuse=0.62, specular=0.08, specular_power=24, pickable=True,
             show_scalar_bar=False, render=False)
+        # Borders, hatching and the selection outline lie on the skin: without an offset the
+        # surface hides about half of each line (z-fighting), so they show dashed. VTK's
+        # switch is global to all mappers.
+        self.body_actor.mapper.resolve = "polygon_offset"
         self.border_actor = None
         self.hatch_actor = None
         self._update_borders()
@@ -77,15 +81,19 @@ class SceneActors:
             zone_index = None
         self.selected = zone_index
         self._recolour()
-        for name in ("selection-halo", "selection"):
+        # not "selection-halo": pyvista removing "selection" also removes every "selection-*"
+        for name in ("selection_halo", "selection"):
             self.plotter.remove_actor(name, render=False)
         if zone_index is not None:
             outline = self.scene.zone_outline(zone_index)
             if outline.n_points:
                 self.plotter.add_mesh(outline, color=SELECTION_COLOUR, line_width=7 * self.line_scale,
-                                      name="selection-halo", pickable=False, render=False)
-                self.plotter.add_mesh(outline, color="#111111", line_width=3 * self.line_scale,
-                                      name="selection", pickable=False, render=False)
+                                      name="selection_halo", pickable=False, render=False)
+                line = self.plotter.add_mesh(outline, color="#111111", line_width=3 * self.line_scale,
+                                             name="selection", pickable=False, render=False)
+                # in front of the halo it lies on, or the two z-fight into a dotted line
+                line.mapper.SetRelativeCoincidentTopologyLineOffsetParameters(0, -4)
+                line.mapper.SetRelativeCoincidentTopologyPolygonOffsetParameters(0, -4)
         if render:
             self.plotter.render()
 
