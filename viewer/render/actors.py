@@ -87,13 +87,14 @@ class SceneActors:
         if zone_index is not None:
             outline = self.scene.zone_outline(zone_index)
             if outline.n_points:
-                self.plotter.add_mesh(outline, color=SELECTION_COLOUR, line_width=7 * self.line_scale,
+                # lifted off the skin along its normal (halo 0.5 mm, line 1.2 mm): at the same
+                # depth, skin, halo and line z-fight into a dotted outline
+                self.plotter.add_mesh(_lift(outline, 0.0005 / self.scene.body.unit),
+                                      color=SELECTION_COLOUR, line_width=7 * self.line_scale,
                                       name="selection_halo", pickable=False, render=False)
-                line = self.plotter.add_mesh(outline, color="#111111", line_width=3 * self.line_scale,
-                                             name="selection", pickable=False, render=False)
-                # in front of the halo it lies on, or the two z-fight into a dotted line
-                line.mapper.SetRelativeCoincidentTopologyLineOffsetParameters(0, -4)
-                line.mapper.SetRelativeCoincidentTopologyPolygonOffsetParameters(0, -4)
+                self.plotter.add_mesh(_lift(outline, 0.0012 / self.scene.body.unit),
+                                      color="#111111", line_width=3 * self.line_scale,
+                                      name="selection", pickable=False, render=False)
         if render:
             self.plotter.render()
 
@@ -120,3 +121,11 @@ class SceneActors:
         self.plotter.camera.parallel_projection = True
         self.plotter.camera.parallel_scale = pose.parallel_scale
         self.plotter.reset_camera_clipping_range()
+
+
+def _lift(lines: pv.PolyData, distance: float) -> pv.PolyData:
+    """``lines`` moved ``distance`` along their point normals (a copy), if they have any."""
+    out = lines.copy(deep=True)
+    if "Normals" in out.point_data:
+        out.points = out.points + out.point_data["Normals"] * distance
+    return out
