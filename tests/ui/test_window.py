@@ -310,3 +310,39 @@ def test_a_click_costs_one_render(win, to_widget, wait):
         assert win.view.actors.selected == win.state.rmap.zone("lower-back").index
     finally:
         win.plotter.render_window.RemoveObserver(observer)
+
+
+def test_arrow_keys_turn_the_body_when_the_3d_view_has_the_focus(win, qtbot):
+    win.activateWindow()
+    qtbot.waitActive(win)
+    win.plotter.setFocus()
+    before = np.array(win.plotter.camera.position)
+    QTest.keyClick(win.plotter, Qt.Key.Key_Right)
+    assert not np.allclose(before, win.plotter.camera.position)
+    # in the zone list the arrows move through the list, not the camera
+    win.zone_list.view.setFocus()
+    win.state.select("neck")
+    moved = np.array(win.plotter.camera.position)
+    QTest.keyClick(win.zone_list.view, Qt.Key.Key_Down)
+    assert np.allclose(moved, win.plotter.camera.position)
+    assert win.state.zone_id == win.zone_list.visible_ids()[2]
+
+
+def test_high_contrast_colours_for_projectors(win, qtbot, grab):
+    from viewer.core.palette import get_palette
+
+    win.activateWindow()
+    qtbot.waitActive(win)
+    before = grab(win)
+    QTest.keyClick(win, Qt.Key.Key_H)
+    try:
+        assert win.state.palette == "high-contrast" and win.act_contrast.isChecked()
+        assert win.legend.entries == legend("pressure", win.state.rmap, "high-contrast")
+        after = grab(win)
+        assert win.view.actors.palette.name == "high-contrast"
+        assert (np.abs(after - before).sum(axis=-1) > 40).mean() > 0.05
+        assert tuple(after[3, 3]) == hex_to_rgb(get_palette("high-contrast").background)
+        assert win.settings.palette() == "high-contrast"
+    finally:
+        QTest.keyClick(win, Qt.Key.Key_H)
+    assert win.state.palette == "default"

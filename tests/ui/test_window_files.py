@@ -142,3 +142,44 @@ def test_window_remembers_mode_and_geometry_and_closes_its_plotter(backview_app,
         assert (second.width(), second.height()) == (1234, 876)
     finally:
         second.close()
+
+
+def test_file_export_image_writes_this_view(win, tmp_path, monkeypatch, wait):
+    from PIL import Image
+
+    from viewer.ui import export_dialog
+
+    real = export_dialog.export_from_window
+    calls = []
+
+    def answer_the_dialog(parent, scene, state, **kwargs):
+        dialog = export_dialog.ExportDialog(default_path=tmp_path / "handout.png")
+        dialog.size_box.setCurrentIndex(dialog.size_box.count() - 1)  # custom size: small
+        dialog.width_box.setValue(480)
+        dialog.height_box.setValue(360)
+        calls.append(kwargs)
+        return real(parent, scene, state, dialog=dialog, **kwargs)
+
+    monkeypatch.setattr(export_dialog, "export_from_window", answer_the_dialog)
+    win.state.set_mode("stroke:friction")
+    win.state.select("kidney-right")
+    win.act_export.trigger()
+    assert calls and calls[0]["plotter"] is win.plotter and calls[0]["palette"] == "default"
+    image = Image.open(tmp_path / "handout.png")
+    assert image.size == (480, 360)
+    assert image.text["backview:colour-mode"] == "stroke:friction"
+    assert image.text["backview:zone"] == "kidney-right"
+
+
+def test_save_and_load_a_session(win, tmp_path, monkeypatch):
+    path = tmp_path / "lesson.json"
+    monkeypatch.setattr(QFileDialog, "getSaveFileName", staticmethod(lambda *a, **k: (str(path), "")))
+    win.state.set_mode("stroke:petrissage")
+    win.state.select("upper-trapezius-left")
+    win.act_save_session.trigger()
+    assert path.is_file()
+    win.state.set_mode("pressure")
+    win.state.select(None)
+    win.load_session(path)
+    assert (win.state.mode, win.state.zone_id) == ("stroke:petrissage", "upper-trapezius-left")
+    assert win.mode_actions["stroke:petrissage"].isChecked()

@@ -36,8 +36,9 @@ from pyvistaqt import QtInteractor
 
 from viewer.core.errors import BackViewError, RegionMapError
 from viewer.core.mesh import MESH_FORMATS
-from viewer.core.palette import COLOUR_MODES, parse_colour_mode
+from viewer.core.palette import COLOUR_MODES, PALETTES, parse_colour_mode
 from viewer.core.regionmap import Zone
+from viewer.ui import export_dialog
 from viewer.ui.loading import Loader, Model, build_model
 from viewer.ui.panels import LegendWidget, SafetyPanel, ZoneList, ZonePanel
 from viewer.ui.settings import Settings
@@ -86,7 +87,7 @@ class MainWindow(QMainWindow):
         super().__init__(parent)
         self.settings = settings or Settings()
         self.model: Model | None = None
-        self.state = ViewerState(self.settings.colour_mode(), self)
+        self.state = ViewerState(self.settings.colour_mode(), self, palette=self.settings.palette())
         self.loader = Loader(self)
         self.loader.finished.connect(self._loaded)
         self.loader.failed.connect(self._load_failed)
@@ -110,6 +111,7 @@ class MainWindow(QMainWindow):
         self._build_status_bar()
         self.state.modeChanged.connect(self._on_mode)
         self.state.zoneSelected.connect(self._on_zone)
+        self.state.paletteChanged.connect(self._on_palette)
         self._on_mode(self.state.mode)
         self._restore_window()
 
@@ -171,6 +173,11 @@ class MainWindow(QMainWindow):
                                section="File")
         self.act_open_map = a("Open &region map…", "Ctrl+Shift+O", self.open_map_dialog,
                               section="File")
+        self.act_export = a("&Export image…", "Ctrl+E", self.export_image, section="File",
+                            tip="Save a picture of this view for a handout or a slide")
+        self.act_save_session = a("&Save session…", QKeySequence.StandardKey.Save, self.save_session,
+                                  section="File")
+        self.act_load_session = a("&Load session…", "Ctrl+L", self.load_session, section="File")
         self.act_quit = a("&Quit", QKeySequence.StandardKey.Quit, self.close, section="File")
 
         self.mode_group = QActionGroup(self, exclusive=True)
@@ -183,6 +190,12 @@ class MainWindow(QMainWindow):
                     section="Colour the zones by", checkable=True, tip=tip)
             self.mode_group.addAction(act)
             self.mode_actions[mode] = act
+
+        self.act_contrast = a("High-contrast colours (projectors)", "H", None, section="Colours",
+                              checkable=True)
+        self.act_contrast.setChecked(self.state.palette == "high-contrast")
+        self.act_contrast.toggled.connect(
+            lambda on: self.state.set_palette("high-contrast" if on else "default"))
 
         self.view_actions: dict[str, QAction] = {}
         for view, label, short, key in VIEW_ACTIONS:
@@ -223,12 +236,17 @@ class MainWindow(QMainWindow):
         self.recent_map_menu = file_menu.addMenu("Recent region maps")
         file_menu.aboutToShow.connect(self._fill_recent_menus)
         file_menu.addSeparator()
+        for act in (self.act_export, self.act_save_session, self.act_load_session):
+            file_menu.addAction(act)
+        file_menu.addSeparator()
         file_menu.addAction(self.act_quit)
 
         view_menu = bar.addMenu("&View")
         colour_menu = view_menu.addMenu("Colour the zones by")
         for act in self.mode_actions.values():
             colour_menu.addAction(act)
+        colour_menu.addSeparator()
+        colour_menu.addAction(self.act_contrast)
         camera_menu = view_menu.addMenu("Camera")
         for act in self.view_actions.values():
             camera_menu.addAction(act)
@@ -285,6 +303,10 @@ class MainWindow(QMainWindow):
     def _on_mode(self, mode: str) -> None:
         self.mode_actions[mode].setChecked(True)
         self.settings.set_colour_mode(mode)
+
+    def _on_palette(self, palette: str) -> None:
+        self.act_contrast.setChecked(palette == "high-contrast")
+        self.settings.set_palette(palette)
 
     def _on_zone(self, zone_id) -> None:
         if zone_id is not None:
@@ -398,6 +420,33 @@ class MainWindow(QMainWindow):
             self.progress.hide()
         for act in (self.act_open_mesh, self.act_open_map):
             act.setEnabled(not on)
+
+    # ------------------------------------------------------------------ export, sessions
+    def export_image(self) -> Path | None:
+        """File > Export image: the dialog of :mod:`viewer.ui.export_dialog`, this view's
+        colours, selection and camera."""
+        if self.model is None:
+            return None
+        self.statusBar().showMessage("Exporting the picture…")
+        path = export_dialog.export_from_window(self, self.model.scene, self.state,
+                                                plotter=self.plotter, palette=self.state.palette)
+        self.statusBar().showMessage(f"Saved {path}" if path else "", 6000)
+        return path
+
+    def save_session(self) -> Path | None:
+        path = export_dialog.save_session_from_window(self, self.state, plotter=self.plotter,
+                                                      palette=self.state.palette)
+        if path:
+            self.statusBar().showMessage(f"Saved {path}", 6000)
+        return path
+
+    def load_session(self, path: str | Path | None = None) -> None:
+        session = export_dialog.load_session_dialog(self, path)
+        if session is None or self.model is None:
+            return
+        if session.palette in PALETTES:
+            self.state.set_palette(session.palette)
+        export_dialog.apply_session(session, self.state, plotter=self.plotter)
 
     # ------------------------------------------------------------------ help
     def shortcut_rows(self) -> list[tuple[str, str, str]]:

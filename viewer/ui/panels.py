@@ -23,19 +23,19 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from viewer.core.palette import legend, mode_title, zone_colour, zone_hatched
+from viewer.core.palette import get_palette, legend, mode_title, zone_colour, zone_hatched
 from viewer.core.regionmap import RegionMap, Stroke, Zone
 from viewer.ui.state import ViewerState
 
-#: the colour of the "avoid" hatching, as drawn on the skin by viewer.render.actors
-HATCH_COLOUR = "#2a0e00"
 SWATCH_SIZE = QSize(34, 24)
 ZONE_ID_ROLE = Qt.ItemDataRole.UserRole + 1
 
 
 # --------------------------------------------------------------------------- swatches
-def swatch_image(colour: str, hatched: bool, size: QSize = SWATCH_SIZE, ratio: float = 2.0) -> QImage:
-    """A colour chip; "avoid" chips carry the same diagonal hatching as the skin."""
+def swatch_image(colour: str, hatched: bool, size: QSize = SWATCH_SIZE, ratio: float = 2.0,
+                 hatch: str = "#2a0e00") -> QImage:
+    """A colour chip; "avoid" chips carry the same diagonal hatching (colour ``hatch``, the
+    palette's) as the skin."""
     image = QImage(int(size.width() * ratio), int(size.height() * ratio),
                    QImage.Format.Format_ARGB32_Premultiplied)
     image.setDevicePixelRatio(ratio)
@@ -49,7 +49,7 @@ def swatch_image(colour: str, hatched: bool, size: QSize = SWATCH_SIZE, ratio: f
     if hatched:
         p.save()
         p.setClipPath(path)
-        p.setPen(QPen(QColor(HATCH_COLOUR), 2.2))
+        p.setPen(QPen(QColor(hatch), 2.2))
         step = 7.0
         x = -size.height()
         while x < size.width() + size.height():
@@ -62,21 +62,22 @@ def swatch_image(colour: str, hatched: bool, size: QSize = SWATCH_SIZE, ratio: f
     return image
 
 
-def swatch_pixmap(colour: str, hatched: bool, size: QSize = SWATCH_SIZE) -> QPixmap:
-    return QPixmap.fromImage(swatch_image(colour, hatched, size))
+def swatch_pixmap(colour: str, hatched: bool, size: QSize = SWATCH_SIZE,
+                  hatch: str = "#2a0e00") -> QPixmap:
+    return QPixmap.fromImage(swatch_image(colour, hatched, size, hatch=hatch))
 
 
-def _chip_url(document: QTextDocument, colour: str, hatched: bool) -> str:
+def _chip_url(document: QTextDocument, colour: str, hatched: bool, hatch: str) -> str:
     """Register a chip image with ``document``; returns its ``src`` for ``<img>``."""
-    url = f"chip:{colour.lstrip('#')}{'-hatched' if hatched else ''}"
+    url = f"chip:{colour.lstrip('#')}{'-hatched-' + hatch.lstrip('#') if hatched else ''}"
     if document.resource(QTextDocument.ResourceType.ImageResource, QUrl(url)) is None:
         document.addResource(QTextDocument.ResourceType.ImageResource, QUrl(url),
-                             swatch_image(colour, hatched))
+                             swatch_image(colour, hatched, hatch=hatch))
     return url
 
 
-def _chip(document: QTextDocument, colour: str, hatched: bool) -> str:
-    src = _chip_url(document, colour, hatched)
+def _chip(document: QTextDocument, colour: str, hatched: bool, hatch: str) -> str:
+    src = _chip_url(document, colour, hatched, hatch)
     return (f'<img src="{src}" width="{SWATCH_SIZE.width()}" height="{SWATCH_SIZE.height()}" '
             'style="vertical-align: middle">')
 
@@ -102,6 +103,7 @@ class LegendWidget(QFrame):
         layout.addLayout(self.rows)
         state.modeChanged.connect(self.refresh)
         state.mapChanged.connect(self.refresh)
+        state.paletteChanged.connect(self.refresh)
         self.refresh()
 
     def refresh(self, *_args) -> None:
@@ -109,12 +111,12 @@ class LegendWidget(QFrame):
             item = self.rows.takeAt(0)
             if item.widget():
                 item.widget().deleteLater()
-        mode, rmap = self.state.mode, self.state.rmap
+        mode, rmap, palette = self.state.mode, self.state.rmap, get_palette(self.state.palette)
         self.title.setText(mode_title(mode))
-        self.entries = legend(mode, rmap)
+        self.entries = legend(mode, rmap, palette)
         for row, entry in enumerate(self.entries):
             chip = QLabel()
-            chip.setPixmap(swatch_pixmap(entry.colour, entry.hatched))
+            chip.setPixmap(swatch_pixmap(entry.colour, entry.hatched, hatch=palette.hatch))
             chip.setToolTip(entry.label + (" (striped on the body)" if entry.hatched else ""))
             text = QLabel(entry.label + (" — striped on the body" if entry.hatched else ""))
             text.setWordWrap(True)
@@ -157,6 +159,7 @@ class ZoneList(QWidget):
         self.view.selectionModel().selectionChanged.connect(self._on_view_selection)
         state.mapChanged.connect(self._fill)
         state.modeChanged.connect(self._recolour)
+        state.paletteChanged.connect(self._recolour)
         state.zoneSelected.connect(self._on_state_zone)
 
     # ------------------------------------------------------------------ model
@@ -173,12 +176,12 @@ class ZoneList(QWidget):
         self._on_state_zone(self.state.zone_id)
 
     def _recolour(self, *_args) -> None:
-        rmap, mode = self.state.rmap, self.state.mode
+        rmap, mode, palette = self.state.rmap, self.state.mode, get_palette(self.state.palette)
         if rmap is None:
             return
         for row, zone in enumerate(rmap.zones):
-            self.model.item(row).setIcon(QIcon(swatch_pixmap(zone_colour(zone, mode),
-                                                             zone_hatched(zone, mode))))
+            self.model.item(row).setIcon(QIcon(swatch_pixmap(
+                zone_colour(zone, mode, palette), zone_hatched(zone, mode), hatch=palette.hatch)))
 
     def visible_ids(self) -> list[str]:
         return [self.proxy.index(r, 0).data(ZONE_ID_ROLE) for r in range(self.proxy.rowCount())]
@@ -266,6 +269,7 @@ class ZonePanel(_HtmlPanel):
         self.zone: Zone | None = None
         state.zoneSelected.connect(lambda _id: self.show_zone(self.state.zone))
         state.mapChanged.connect(lambda _m: self.show_zone(self.state.zone))
+        state.paletteChanged.connect(lambda _p: self.show_zone(self.state.zone))
         self.show_zone(None)
 
     def show_zone(self, zone: Zone | None) -> None:
@@ -274,13 +278,14 @@ class ZonePanel(_HtmlPanel):
         self.shown.emit(zone)
 
     def _html(self, zone: Zone) -> str:
-        doc = self.document()
-        pressure_chip = _chip(doc, zone_colour(zone, "pressure"), zone_hatched(zone, "pressure"))
+        doc, palette = self.document(), get_palette(self.state.palette)
+        pressure_chip = _chip(doc, zone_colour(zone, "pressure", palette),
+                              zone_hatched(zone, "pressure"), palette.hatch)
         rows = [f'<tr><td class="key">Pressure</td><td>{pressure_chip}</td>'
                 f'<td class="word">{escape(zone.pressure.label)}</td></tr>']
         for stroke in Stroke:
             mode = f"stroke:{stroke.value}"
-            chip = _chip(doc, zone_colour(zone, mode), zone_hatched(zone, mode))
+            chip = _chip(doc, zone_colour(zone, mode, palette), zone_hatched(zone, mode), palette.hatch)
             rows.append(f'<tr><td class="key">{escape(stroke.label)}</td><td>{chip}</td>'
                         f'<td class="word">{escape(zone.strokes[stroke].label)}</td></tr>')
         spec = zone.spec

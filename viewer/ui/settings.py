@@ -11,7 +11,7 @@ from pathlib import Path
 
 from PySide6.QtCore import QByteArray, QSettings
 
-from viewer.core.palette import COLOUR_MODES
+from viewer.core.palette import COLOUR_MODES, PALETTES
 
 ORGANISATION = "BackView"
 APPLICATION = "BackView"
@@ -46,6 +46,13 @@ class Settings:
 
     def set_colour_mode(self, mode: str) -> None:
         self.q.setValue("view/colour_mode", mode)
+
+    def palette(self) -> str:
+        value = self.q.value("view/palette", "default")
+        return value if value in PALETTES else "default"
+
+    def set_palette(self, palette: str) -> None:
+        self.q.setValue("view/palette", palette)
 
     # ------------------------------------------------------------------ files
     def recent(self, kind: str) -> list[Path]:

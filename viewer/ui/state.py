@@ -9,23 +9,27 @@ from __future__ import annotations
 
 from PySide6.QtCore import QObject, Signal
 
-from viewer.core.palette import COLOUR_MODES
+from viewer.core.palette import COLOUR_MODES, PALETTES
 from viewer.core.regionmap import RegionMap, Zone
 
 
 class ViewerState(QObject):
-    """The selected zone (by id, or None) and the colour mode of the current region map."""
+    """The selected zone (by id, or None), the colour mode and the colour theme."""
 
     #: the selected zone's id, or None when nothing is selected
     zoneSelected = Signal(object)
     #: the colour mode, one of :data:`viewer.core.palette.COLOUR_MODES`
     modeChanged = Signal(str)
+    #: the colour theme, one of :data:`viewer.core.palette.PALETTES`
+    paletteChanged = Signal(str)
     #: a new region map (and body) is shown; the selection was cleared just before
     mapChanged = Signal(object)
 
-    def __init__(self, mode: str = "pressure", parent: QObject | None = None):
+    def __init__(self, mode: str = "pressure", parent: QObject | None = None, *,
+                 palette: str = "default"):
         super().__init__(parent)
         self._mode = mode if mode in COLOUR_MODES else "pressure"
+        self._palette = palette if palette in PALETTES else "default"
         self._zone_id: str | None = None
         self._rmap: RegionMap | None = None
 
@@ -71,3 +75,16 @@ class ViewerState(QObject):
             return
         self._mode = mode
         self.modeChanged.emit(mode)
+
+    # ------------------------------------------------------------------ colour theme
+    @property
+    def palette(self) -> str:
+        return self._palette
+
+    def set_palette(self, palette: str) -> None:
+        if palette not in PALETTES:
+            raise ValueError(f"unknown palette '{palette}' (choose from {', '.join(PALETTES)})")
+        if palette == self._palette:
+            return
+        self._palette = palette
+        self.paletteChanged.emit(palette)

@@ -46,7 +46,7 @@ class SceneView(QObject):
         self.scene: BodyScene | None = None
         self.actors: SceneActors | None = None
         self.picker: ZonePicker | None = None
-        self._dirty_mode = self._dirty_selection = False
+        self._dirty_mode = self._dirty_selection = self._dirty_palette = False
         self._render_timer = QTimer(self, singleShot=True, interval=0)
         self._render_timer.timeout.connect(self.flush)
         self._hover_timer = QTimer(self, singleShot=True, interval=HOVER_INTERVAL_MS)
@@ -63,6 +63,7 @@ class SceneView(QObject):
         plotter.installEventFilter(self)
         state.modeChanged.connect(self._on_mode)
         state.zoneSelected.connect(self._on_zone)
+        state.paletteChanged.connect(self._on_palette)
 
     # ------------------------------------------------------------------ scene
     def set_scene(self, scene: BodyScene) -> None:
@@ -70,9 +71,9 @@ class SceneView(QObject):
         if self.actors is not None:
             self.actors.select(None, render=False)
         self.scene = scene
-        self.actors = SceneActors(self.plotter, scene, self.state.mode)
+        self.actors = SceneActors(self.plotter, scene, self.state.mode, palette=self.state.palette)
         self.picker = ZonePicker(self.plotter.renderer, scene)
-        self._dirty_mode = False
+        self._dirty_mode = self._dirty_palette = False
         self._dirty_selection = self.state.zone_id is not None
         self.set_view("back", render=False)
         self.flush()
@@ -80,6 +81,10 @@ class SceneView(QObject):
     # ------------------------------------------------------------------ state -> scene
     def _on_mode(self, _mode: str) -> None:
         self._dirty_mode = True
+        self._render_timer.start()
+
+    def _on_palette(self, _palette: str) -> None:
+        self._dirty_palette = True
         self._render_timer.start()
 
     def _on_zone(self, _zone_id) -> None:
@@ -91,12 +96,14 @@ class SceneView(QObject):
         self._render_timer.stop()
         if self.actors is None:
             return
+        if self._dirty_palette:
+            self.actors.set_palette(self.state.palette, render=False)
         if self._dirty_mode:
             self.actors.set_mode(self.state.mode, render=False)
         if self._dirty_selection:
             zone = self.state.zone
             self.actors.select(zone.index if zone is not None else None, render=False)
-        self._dirty_mode = self._dirty_selection = False
+        self._dirty_mode = self._dirty_selection = self._dirty_palette = False
         self._awaiting_frame = True
         self.request_render()
 
@@ -106,9 +113,10 @@ class SceneView(QObject):
         QWidget.update(self.plotter)
 
     def _frame_done(self, *_args) -> None:
+        # called by VTK in the middle of the widget's paintGL: tell the world once it is over
         if self._awaiting_frame:
             self._awaiting_frame = False
-            self.updated.emit()
+            QTimer.singleShot(0, self.updated.emit)
 
     # ------------------------------------------------------------------ picking
     def zone_at(self, pos: QPointF) -> Zone | None:

@@ -1,0 +1,64 @@
+"""Render the real window to a PNG, for the documentation (``docs/images/window.png``).
+
+    xvfb-run -s '-screen 0 1920x1080x24' python -m viewer.ui.screenshot [OUT.png] [--zone ID]
+        [--mode MODE] [--size 1600x1000]
+
+Uses a throwaway settings file, so the picture never depends on (or changes) the user's own.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+from PySide6.QtCore import QSettings
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m viewer.ui.screenshot", description=__doc__.splitlines()[0])
+    parser.add_argument("out", nargs="?", default="docs/images/window.png")
+    parser.add_argument("--zone", default="kidney-left", help="zone to select (default: kidney-left)")
+    parser.add_argument("--mode", default="pressure", help="colour mode (default: pressure)")
+    parser.add_argument("--size", default="1600x1000", help="window size, WxH")
+    parser.add_argument("--tab", choices=("zone", "safety"), default="zone")
+    args = parser.parse_args(argv)
+    width, height = (int(v) for v in args.size.lower().split("x"))
+
+    from viewer.ui.app import application
+    from viewer.ui.main_window import MainWindow
+    from viewer.ui.settings import Settings
+
+    app = application()
+    with tempfile.TemporaryDirectory() as folder:
+        settings = Settings(QSettings(str(Path(folder) / "settings.ini"), QSettings.Format.IniFormat))
+        window = MainWindow(settings=settings)
+        window.resize(width, height)
+        window.show()
+        window.open_files()
+        while window.model is None or window.loader.busy:
+            app.processEvents()
+            time.sleep(0.01)
+        window.state.set_mode(args.mode)
+        window.state.select(args.zone or None)
+        if args.tab == "safety":
+            window.safety_dock.raise_()
+        drawn = []
+        window.view.updated.connect(lambda: drawn.append(1))
+        window.view.flush()
+        end = time.monotonic() + 5
+        while (not drawn or time.monotonic() < end - 4.5) and time.monotonic() < end:
+            app.processEvents()
+            time.sleep(0.01)
+        out = Path(args.out)
+        out.parent.mkdir(parents=True, exist_ok=True)
+        ok = window.grab().save(str(out))
+        window.close()
+    print(f"{'wrote' if ok else 'could not write'} {out}")
+    return 0 if ok else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
