@@ -1,0 +1,285 @@
+"""Benchmarks of the window (issue 5). A plain script that prints figures; nothing is asserted.
+
+    python benchmarks/bench_window.py [--runs 3] [--clicks 50] [--skip-big]
+
+1. Startup to the first rendered frame, and resident memory then, of ``backview``'s window
+   next to a bare pyvistaqt window (QMainWindow + QtInteractor) showing the same mesh; each
+   run in a fresh process, timed from process start. BackView twice: with its disk caches
+   warm (every start but the first) and cold (the first start: zones fitted, surface cut).
+   Targets: <= 1.2x the bare time, <= 1.3x its memory, <= 2 s.
+2. Click -> panel updated, and click -> highlight frame rendered, over ``--clicks`` clicks at
+   the projected label anchors of the zones (and the background), through the widget's own
+   mouse events; on the shipped mesh and on a ~1M-triangle copy (the shipped torso subdivided
+   twice, written to a temporary folder with its landmarks). Targets (click -> panel):
+   p95 <= 16 ms on the shipped mesh, <= 30 ms on the large one.
+
+Needs an X server; without DISPLAY it re-runs itself under ``xvfb-run``. Software OpenGL
+(llvmpipe) renders slowly: compare ratios, not absolute frame times.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[1]
+MESH = REPO / "meshes" / "torso.ply"
+WINDOW = (1600, 1000)
+
+_MEMORY = r"""
+def memory():
+    fields = {}
+    with open("/proc/self/status") as f:
+        for line in f:
+            key, _, value = line.partition(":")
+            if key in ("VmRSS", "VmHWM"):
+                fields[key] = int(value.split()[0]) / 1024.0
+    return fields
+"""
+
+BARE = _MEMORY + r"""
+import json, sys, time
+from PySide6.QtWidgets import QApplication, QMainWindow
+import pyvista as pv
+from pyvistaqt import QtInteractor
+
+app = QApplication(sys.argv[:1])
+window = QMainWindow()
+plotter = QtInteractor(window)
+window.setCentralWidget(plotter)
+window.resize(%(w)d, %(h)d)
+plotter.add_mesh(pv.read(sys.argv[1]), smooth_shading=True)
+from PySide6.QtCore import QTimer
+first = []
+
+def frame(*_):
+    if not first:
+        first.append(time.time())
+        QTimer.singleShot(0, app.quit)
+
+window.show()  # the first frame after this is the first one on screen
+plotter.render_window.AddObserver("EndEvent", frame)
+app.exec()
+print("RESULT " + json.dumps({"frame": first[0], **memory()}))
+plotter.close()
+""" % {"w": WINDOW[0], "h": WINDOW[1]}
+
+BACKVIEW = _MEMORY + r"""
+import json, sys, time
+marks = {"python": time.time()}
+import viewer.core.body, viewer.core.regionmap  # the core: trimesh, pydantic
+marks["core imported"] = time.time()
+import pyvista, pyvistaqt
+marks["pyvista, pyvistaqt imported"] = time.time()
+from PySide6.QtCore import QTimer
+from PySide6.QtWidgets import QApplication
+import viewer.ui.app as appmod
+import viewer.ui.main_window
+marks["ui imported"] = time.time()
+
+first = {}
+
+def hook():
+    marks["window shown"] = time.time()
+    window = next(w for w in QApplication.topLevelWidgets() if w.objectName() == "mainWindow")
+    window.modelLoaded.connect(lambda m: marks.setdefault("scene built", time.time()))
+
+    def frame():
+        if not first:
+            marks["first frame"] = time.time()
+            first.update(frame=time.time(), **memory())
+            QTimer.singleShot(0, window.close)
+
+    window.view.updated.connect(frame)
+
+QTimer.singleShot(0, hook)
+status = appmod.run(mesh=sys.argv[1])
+print("RESULT " + json.dumps({**first, "status": status, "marks": marks}))
+"""
+
+CLICKS = r"""
+import json, statistics, sys, time
+import numpy as np
+from PySide6.QtCore import QPoint, QSettings, Qt
+from PySide6.QtTest import QTest
+from PySide6.QtWidgets import QApplication
+from viewer.ui.app import application
+from viewer.ui.main_window import MainWindow
+from viewer.ui.settings import Settings
+
+mesh, settings_path, n_clicks, w, h = sys.argv[1], sys.argv[2], int(sys.argv[3]), int(sys.argv[4]), int(sys.argv[5])
+app = application()
+window = MainWindow(settings=Settings(QSettings(settings_path, QSettings.Format.IniFormat)))
+window.resize(w, h)
+window.show()
+t = time.perf_counter()
+window.open_files(mesh=mesh)
+while window.model is None or window.loader.busy:
+    app.processEvents()
+    time.sleep(0.002)
+load_s = time.perf_counter() - t
+for _ in range(50):
+    app.processEvents()
+    time.sleep(0.01)
+
+scene, plotter = window.view.scene, window.plotter
+def project(point):
+    ren = plotter.renderer
+    ren.SetWorldPoint(*np.asarray(point, float), 1.0)
+    ren.WorldToDisplay()
+    x, y, _ = ren.GetDisplayPoint()
+    ratio = plotter.devicePixelRatioF()
+    return QPoint(round(x / ratio), round((plotter.render_window.GetSize()[1] - y) / ratio))
+
+targets = [(z.id, project(scene.label_anchor(z.index))) for z in scene.rmap.zones]
+targets.insert(len(targets) // 2, (None, QPoint(6, 6)))  # the background: clears
+drawn = []
+window.view.updated.connect(lambda: drawn.append(time.perf_counter()))
+panel, frame, wrong = [], [], 0
+for i in range(n_clicks):
+    zone_id, pos = targets[i % len(targets)]
+    drawn.clear()
+    t0 = time.perf_counter()
+    QTest.mouseClick(plotter, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier, pos)
+    t1 = time.perf_counter()
+    shown = window.zone_panel.zone
+    if (shown.id if shown else None) != zone_id or window.state.zone_id != zone_id:
+        wrong += 1
+    while not drawn:
+        app.processEvents()
+    panel.append((t1 - t0) * 1e3)
+    frame.append((drawn[0] - t0) * 1e3)
+
+picks = []
+for i in range(200):
+    _, pos = targets[i % len(targets)]
+    t0 = time.perf_counter()
+    window.view.zone_at(pos)
+    picks.append((time.perf_counter() - t0) * 1e3)
+
+def pct(values, q):
+    return float(np.percentile(values, q))
+
+print("RESULT " + json.dumps({
+    "faces": int(scene.surface.n_cells), "load_s": load_s, "wrong": wrong,
+    "panel_p50": pct(panel, 50), "panel_p95": pct(panel, 95),
+    "frame_p50": pct(frame, 50), "frame_p95": pct(frame, 95),
+    "pick_p50": pct(picks, 50), "pick_p95": pct(picks, 95),
+    "render_window": list(plotter.render_window.GetSize()),
+}))
+window.close()
+"""
+
+
+def child(code: str, *args: str, env: dict | None = None, timeout: float = 900) -> tuple[dict, float]:
+    """Run ``code`` in a fresh interpreter; return its RESULT and its start time."""
+    environment = dict(os.environ, **(env or {}))
+    environment["PYTHONPATH"] = os.pathsep.join(filter(None, [str(REPO), os.environ.get("PYTHONPATH")]))
+    environment.setdefault("PYTHONWARNINGS", "ignore")
+    start = time.time()
+    proc = subprocess.run([sys.executable, "-c", code, *args], cwd=REPO, env=environment,
+                          capture_output=True, text=True, timeout=timeout)
+    lines = [l for l in proc.stdout.splitlines() if l.startswith("RESULT ")]
+    if proc.returncode != 0 or not lines:
+        raise RuntimeError(f"benchmark child failed ({proc.returncode}):\n{proc.stderr[-3000:]}")
+    return json.loads(lines[-1][7:]), start
+
+
+def startup(runs: int, tmp: Path) -> None:
+    print(f"Startup to first frame, {MESH.name}, window {WINDOW[0]}x{WINDOW[1]}, "
+          f"median of {runs} fresh processes")
+    config = {"XDG_CONFIG_HOME": str(tmp / "config")}  # never the user's settings
+    variants = {"bare pyvistaqt": [], "backview (warm cache)": [], "backview (cold cache)": []}
+    phases = []
+    # warm the caches (and the OS file cache) once, untimed
+    child(BACKVIEW, str(MESH), env=config)
+    for run in range(runs):
+        for name in variants:
+            if name.startswith("bare"):
+                result, start = child(BARE, str(MESH), env=config)
+            else:
+                env = dict(config)
+                if "cold" in name:
+                    env["XDG_CACHE_HOME"] = str(tmp / f"cache-{run}")
+                result, start = child(BACKVIEW, str(MESH), env=env)
+                assert result.get("status") == 0, result
+                if "warm" in name:
+                    phases.append(result["marks"] | {"start": start})
+            variants[name].append((result["frame"] - start, result["VmRSS"], result["VmHWM"]))
+    rows = {n: tuple(statistics.median(v[i] for v in vals) for i in range(3)) for n, vals in variants.items()}
+    bare = rows["bare pyvistaqt"]
+    print(f"  {'variant':24} {'time s':>8} {'ratio':>6} {'RSS MB':>8} {'ratio':>6} {'peak MB':>8}")
+    for name, (secs, rss, hwm) in rows.items():
+        print(f"  {name:24} {secs:8.2f} {secs / bare[0]:6.2f} {rss:8.0f} {rss / bare[1]:6.2f} {hwm:8.0f}")
+    print("  targets: time <= 1.2x and <= 2 s, memory <= 1.3x")
+    print("  where backview's warm start goes (median s, each phase after the previous one):")
+    order = ["python", "core imported", "pyvista, pyvistaqt imported", "ui imported",
+             "window shown", "scene built", "first frame"]
+    labels = {"python": "interpreter start", "window shown": "files read, window built + shown",
+              "scene built": "scene built (worker thread)"}
+    previous = "start"
+    for key in order:
+        spent = statistics.median(p[key] - p[previous] for p in phases)
+        print(f"    {labels.get(key, key):34} {spent:6.2f}")
+        previous = key
+
+
+def big_mesh(tmp: Path) -> Path:
+    import numpy as np
+    import trimesh
+
+    src = trimesh.load(MESH, process=False)
+    vertices, faces = trimesh.remesh.subdivide(src.vertices, src.faces)
+    vertices, faces = trimesh.remesh.subdivide(vertices, faces)
+    big = trimesh.Trimesh(np.asarray(vertices), np.asarray(faces), process=False)
+    path = tmp / "torso-1m.ply"
+    big.export(path)
+    shutil.copy(MESH.with_name("torso.landmarks.json"), tmp / "torso-1m.landmarks.json")
+    return path
+
+
+def clicks(n: int, skip_big: bool, tmp: Path) -> None:
+    meshes = [("shipped", MESH, 16.0)]
+    if not skip_big:
+        meshes.append(("~1M triangles", big_mesh(tmp), 30.0))
+    print(f"\nClick -> panel updated / -> highlight frame rendered, {n} clicks, ms")
+    print(f"  {'mesh':14} {'faces':>8} {'load s':>7} {'panel p50':>9} {'p95':>6} {'target':>6}"
+          f" {'frame p50':>9} {'p95':>6} {'pick p50':>8} {'p95':>5} {'wrong':>5}")
+    for label, path, target in meshes:
+        r, _ = child(CLICKS, str(path), str(tmp / f"clicks-{label[:3]}.ini"), str(n), *map(str, WINDOW),
+                     env={"XDG_CONFIG_HOME": str(tmp / "config")}, timeout=3600)
+        print(f"  {label:14} {r['faces']:8d} {r['load_s']:7.1f} {r['panel_p50']:9.1f} {r['panel_p95']:6.1f}"
+              f" {target:6.0f} {r['frame_p50']:9.1f} {r['frame_p95']:6.1f} {r['pick_p50']:8.2f}"
+              f" {r['pick_p95']:5.2f} {r['wrong']:5d}")
+    print("  (load s: opening the mesh, including fitting the zones and cutting the surface the "
+          "first time; frame: llvmpipe software rendering)")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--runs", type=int, default=3, help="startup runs per variant")
+    parser.add_argument("--clicks", type=int, default=50)
+    parser.add_argument("--skip-big", action="store_true", help="no ~1M-triangle mesh")
+    parser.add_argument("--only", choices=("startup", "clicks"))
+    args = parser.parse_args()
+    if not os.environ.get("DISPLAY") and shutil.which("xvfb-run"):
+        os.execvp("xvfb-run", ["xvfb-run", "-a", "-s", "-screen 0 1920x1080x24",
+                               sys.executable, *sys.argv])
+    with tempfile.TemporaryDirectory(prefix="backview-bench-") as folder:
+        tmp = Path(folder)
+        if args.only in (None, "startup"):
+            startup(args.runs, tmp)
+        if args.only in (None, "clicks"):
+            clicks(args.clicks, args.skip_big, tmp)
+
+
+if __name__ == "__main__":
+    main()
