@@ -98,6 +98,7 @@ def test_a_drag_turns_the_body_and_does_not_select(win, to_widget):
                        start + QPoint(100, 0))
     assert win.state.zone_id is None
     assert not np.allclose(before, win.plotter.camera.position)
+    assert win.view.caption.text().startswith("Turned by hand")
 
 
 def test_escape_clears_the_selection(win, qtbot):
@@ -247,6 +248,9 @@ def test_camera_preset_keys(win, qtbot, key, view):
     QTest.keyClick(win, key)
     pose = win.view.scene.camera(view, win.plotter.window_size[0] / win.plotter.window_size[1])
     assert np.allclose(win.plotter.camera.position, pose.position)
+    from viewer.ui.view3d import VIEW_CAPTIONS
+
+    assert win.view.caption.text() == VIEW_CAPTIONS[view] and win.view.caption.isVisible()
     QTest.keyClick(win, Qt.Key.Key_Home)
     back = win.view.scene.camera("back", win.plotter.window_size[0] / win.plotter.window_size[1])
     assert np.allclose(win.plotter.camera.position, back.position)

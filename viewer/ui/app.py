@@ -39,6 +39,8 @@ QTabBar::tab { font-size: 13pt; padding: 8px 16px; }
 QTabBar::tab:selected { font-weight: 700; }
 QStatusBar { font-size: 13pt; }
 QLabel#hoverLabel { font-weight: 600; color: #2f4f5f; }
+QLabel#viewCaption { font-size: 12pt; color: #333; background: rgba(255, 255, 255, 200);
+                     border: 1px solid #d8d1c7; border-radius: 6px; padding: 4px 10px; }
 """
 
 

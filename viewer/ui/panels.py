@@ -108,9 +108,10 @@ class LegendWidget(QFrame):
 
     def refresh(self, *_args) -> None:
         while self.rows.count():
-            item = self.rows.takeAt(0)
-            if item.widget():
-                item.widget().deleteLater()
+            widget = self.rows.takeAt(0).widget()
+            if widget is not None:
+                widget.hide()  # at once: deleteLater alone leaves it drawn until the next loop
+                widget.deleteLater()
         mode, rmap, palette = self.state.mode, self.state.rmap, get_palette(self.state.palette)
         self.title.setText(mode_title(mode))
         self.entries = legend(mode, rmap, palette)
@@ -180,8 +181,11 @@ class ZoneList(QWidget):
         if rmap is None:
             return
         for row, zone in enumerate(rmap.zones):
-            self.model.item(row).setIcon(QIcon(swatch_pixmap(
-                zone_colour(zone, mode, palette), zone_hatched(zone, mode), hatch=palette.hatch)))
+            chip = swatch_pixmap(zone_colour(zone, mode, palette), zone_hatched(zone, mode),
+                                 hatch=palette.hatch)
+            icon = QIcon(chip)
+            icon.addPixmap(chip, QIcon.Mode.Selected)  # the true colour, not tinted by the selection
+            self.model.item(row).setIcon(icon)
 
     def visible_ids(self) -> list[str]:
         return [self.proxy.index(r, 0).data(ZONE_ID_ROLE) for r in range(self.proxy.rowCount())]

@@ -24,6 +24,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--mode", default="pressure", help="colour mode (default: pressure)")
     parser.add_argument("--size", default="1600x1000", help="window size, WxH")
     parser.add_argument("--tab", choices=("zone", "safety"), default="zone")
+    parser.add_argument("--view", default="back", help="camera preset (default: back)")
+    parser.add_argument("--palette", default="default", help="colour theme (default: default)")
     args = parser.parse_args(argv)
     width, height = (int(v) for v in args.size.lower().split("x"))
 
@@ -42,6 +44,8 @@ def main(argv: list[str] | None = None) -> int:
             app.processEvents()
             time.sleep(0.01)
         window.state.set_mode(args.mode)
+        window.state.set_palette(args.palette)
+        window.view.set_view(args.view)
         window.state.select(args.zone or None)
         if args.tab == "safety":
             window.safety_dock.raise_()

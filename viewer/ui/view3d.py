@@ -13,7 +13,7 @@ import math
 
 from PySide6.QtCore import QEasingCurve, QEvent, QObject, QPointF, Qt, QTimer, QVariantAnimation, Signal
 from PySide6.QtGui import QMouseEvent
-from PySide6.QtWidgets import QApplication, QWidget
+from PySide6.QtWidgets import QApplication, QLabel, QWidget
 
 from viewer.core.regionmap import Zone
 from viewer.render.actors import SceneActors
@@ -29,6 +29,16 @@ ZOOM_MS = 160
 #: how far the camera may zoom in and out of the preset framing
 ZOOM_LIMITS = (0.2, 2.5)
 ORBIT_DEG = 15.0
+#: the caption in the corner of the 3D view: which way the learner is looking
+VIEW_CAPTIONS = {
+    "back": "Seen from behind: the body's left is on your left",
+    "oblique-left": "From behind, turned towards the body's left side",
+    "oblique-right": "From behind, turned towards the body's right side",
+    "left": "The body's left side",
+    "right": "The body's right side",
+    "top": "From above the shoulders",
+    None: "Turned by hand: press B for the view from behind",
+}
 
 
 class SceneView(QObject):
@@ -59,6 +69,9 @@ class SceneView(QObject):
         self._zoom = QVariantAnimation(self, duration=ZOOM_MS, easingCurve=QEasingCurve.Type.OutCubic)
         self._zoom.valueChanged.connect(self._set_scale)
         self._awaiting_frame = False
+        self.caption = QLabel(plotter, objectName="viewCaption")
+        self.caption.setAttribute(Qt.WidgetAttribute.WA_TransparentForMouseEvents)
+        self.caption.hide()
         plotter.render_window.AddObserver("EndEvent", self._frame_done)
         plotter.installEventFilter(self)
         state.modeChanged.connect(self._on_mode)
@@ -155,6 +168,7 @@ class SceneView(QObject):
             if _distance(self._press.position(), event.position()) >= QApplication.startDragDistance():
                 press, self._press = self._press, None
                 type(self.plotter).mousePressEvent(self.plotter, press)  # a drag: VTK turns the body
+                self._set_caption(None)
                 return False
             return True
         if kind == QEvent.Type.MouseButtonRelease and event.button() == Qt.MouseButton.LeftButton:
@@ -180,6 +194,8 @@ class SceneView(QObject):
             if steps:
                 self.zoom(WHEEL_ZOOM ** steps)
             return True  # our smooth zoom replaces VTK's stepwise one
+        elif kind == QEvent.Type.Resize:
+            self._place_caption()
         elif kind in (QEvent.Type.FocusIn, QEvent.Type.FocusOut):
             return True  # QWidget would repaint (a full 3D render) to show a focus it never draws
         elif kind in (QEvent.Type.KeyPress, QEvent.Type.KeyRelease):
@@ -198,6 +214,7 @@ class SceneView(QObject):
         self._zoom_target = None
         self.actors.set_view(view)
         self._home_scale = self.plotter.camera.parallel_scale
+        self._set_caption(view)
         if render:
             self.request_render()
 
@@ -235,7 +252,19 @@ class SceneView(QObject):
         camera.Elevation(elevation)
         camera.OrthogonalizeViewUp()
         self.plotter.reset_camera_clipping_range()
+        self._set_caption(None)
         self.request_render()
+
+
+    def _set_caption(self, view: str | None) -> None:
+        self.caption.setText(VIEW_CAPTIONS.get(view, ""))
+        self.caption.adjustSize()
+        self._place_caption()
+        self.caption.show()
+
+    def _place_caption(self) -> None:
+        margin = 12
+        self.caption.move(margin, self.plotter.height() - self.caption.height() - margin)
 
 
 def _copy_event(event: QMouseEvent) -> QMouseEvent:
