@@ -94,3 +94,12 @@ def test_widget_to_display_minds_the_device_pixel_ratio():
     assert widget_to_display(0, 0, 2.0, 600) == (1, 599)
     assert widget_to_display(200, 150, 2.0, 600) == (401, 299)
     assert widget_to_display(399, 299, 2.0, 600) == (799, 1)
+
+
+def test_without_a_display_the_window_says_so_in_one_line(cli, one_line_error, monkeypatch):
+    monkeypatch.delenv("DISPLAY", raising=False)
+    monkeypatch.delenv("WAYLAND_DISPLAY", raising=False)
+    monkeypatch.delenv("QT_QPA_PLATFORM", raising=False)
+    if not sys.platform.startswith("linux"):
+        pytest.skip("the check is for Linux")
+    one_line_error(cli(), "needs a display")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import sys
 from pathlib import Path
 
@@ -10,6 +11,7 @@ from PySide6.QtWidgets import QApplication
 
 from viewer import __version__
 from viewer.core.body import Body
+from viewer.core.errors import BackViewError
 from viewer.core.regionmap import load_region_map
 from viewer.core.zones import required_landmarks
 from viewer.ui.settings import APPLICATION, ORGANISATION
@@ -61,6 +63,15 @@ def application(argv: list[str] | None = None) -> QApplication:
     return app
 
 
+def check_display() -> None:
+    """On Linux without an X or Wayland display, say so in one line (Qt would abort)."""
+    if (sys.platform.startswith("linux") and not os.environ.get("QT_QPA_PLATFORM")
+            and not os.environ.get("DISPLAY") and not os.environ.get("WAYLAND_DISPLAY")):
+        raise BackViewError("the window needs a display (no DISPLAY or WAYLAND_DISPLAY is set); "
+                            "run it in a desktop session, or under xvfb-run, or use a headless "
+                            "command such as 'backview export'")
+
+
 def run(mesh: str | Path | None = None, region_map: str | Path | None = None,
         landmarks: str | Path | None = None) -> int:
     """Open the window on ``mesh`` and ``region_map`` (the shipped ones by default).
@@ -69,14 +80,18 @@ def run(mesh: str | Path | None = None, region_map: str | Path | None = None,
     (a :class:`~viewer.core.errors.BackViewError` for the command line to print); the scene is
     then built while the window is already on screen. Returns the exit status.
     """
+    check_display()
     body = Body.load(mesh, landmarks)
     rmap = load_region_map(region_map)
     body.require_landmarks(required_landmarks(rmap))
+    from viewer.ui.loading import build_in_background
+
+    scene = build_in_background(body=body, rmap=rmap)  # while Qt builds the window
 
     app = application()
     from viewer.ui.main_window import MainWindow  # after the QApplication exists
 
     window = MainWindow()
     window.show()
-    window.open_files(body=body, rmap=rmap)
+    window.open_files(future=scene)
     return app.exec()

@@ -8,6 +8,7 @@ filters release the GIL, so the GUI thread keeps running.
 from __future__ import annotations
 
 import threading
+from concurrent.futures import Future
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable
@@ -35,6 +36,21 @@ def build_model(mesh: str | Path | None = None, landmarks: str | Path | None = N
     body = body if body is not None else Body.load(mesh, landmarks)
     rmap = rmap if rmap is not None else load_region_map(region_map)
     return Model(body, rmap, BodyScene(body, rmap))
+
+
+def build_in_background(**kwargs) -> Future:
+    """:func:`build_model` in a daemon thread, started now (at start-up, before the window
+    exists: building the scene overlaps with building the window)."""
+    future: Future = Future()
+
+    def work():
+        try:
+            future.set_result(build_model(**kwargs))
+        except BaseException as exc:  # noqa: BLE001 (handed over to whoever waits)
+            future.set_exception(exc)
+
+    threading.Thread(target=work, name="backview-scene", daemon=True).start()
+    return future
 
 
 class Loader(QObject):

@@ -9,6 +9,7 @@ The window wires things together and opens files; the behaviour lives in the sta
 from __future__ import annotations
 
 import traceback
+from concurrent.futures import Future
 from dataclasses import dataclass
 from functools import partial
 from pathlib import Path
@@ -100,7 +101,8 @@ class MainWindow(QMainWindow):
         # no auto-update timer (it re-renders 5 times a second forever)
         self.plotter = QtInteractor(self, multi_samples=0, auto_update=False)
         self.plotter.setObjectName("view3d")
-        self.plotter.enable_anti_aliasing("fxaa")
+        # (VTK's switch: pyvista's enable_anti_aliasing first probes for EGL, 80 ms at start-up)
+        self.plotter.renderer.SetUseFXAA(True)
         self.setCentralWidget(self.plotter)
         self.view = SceneView(self.plotter, self.state, self)
         self.view.hovered.connect(self._show_hover)
@@ -329,15 +331,17 @@ class MainWindow(QMainWindow):
 
     # ------------------------------------------------------------------ files
     def open_files(self, mesh=None, landmarks=None, region_map=None, *, body=None, rmap=None,
-                   kind: str = "start") -> bool:
-        """Load a body and a map (whatever is not given) and show them when ready.
+                   kind: str = "start", future: Future | None = None) -> bool:
+        """Load a body and a map (whatever is not given) and show them when ready; or show
+        what ``future`` (from :func:`~viewer.ui.loading.build_in_background`) builds.
 
         Returns False when another file is still loading. :attr:`modelLoaded` or
         :attr:`loadFailed` follows; on failure the current model stays.
         """
         path = Path(mesh) if kind == "mesh" and mesh else (
             Path(region_map) if kind == "map" and region_map else None)
-        job = partial(build_model, mesh, landmarks, region_map, body=body, rmap=rmap)
+        job = future.result if future is not None else partial(
+            build_model, mesh, landmarks, region_map, body=body, rmap=rmap)
         if not self.loader.start(_Job(kind, path), job):
             self.statusBar().showMessage("Still loading the previous file…", 3000)
             return False
@@ -428,6 +432,7 @@ class MainWindow(QMainWindow):
         if self.model is None:
             return None
         self.statusBar().showMessage("Exporting the picture…")
+        self.statusBar().repaint()  # now: the export blocks this thread until it is written
         path = export_dialog.export_from_window(self, self.model.scene, self.state,
                                                 plotter=self.plotter, palette=self.state.palette)
         self.statusBar().showMessage(f"Saved {path}" if path else "", 6000)
