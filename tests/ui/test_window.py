@@ -350,3 +350,13 @@ def test_high_contrast_colours_for_projectors(win, qtbot, grab):
     finally:
         QTest.keyClick(win, Qt.Key.Key_H)
     assert win.state.palette == "default"
+
+
+def test_no_two_actions_share_a_shortcut(win):
+    """Qt silently ignores an ambiguous shortcut: every key must do exactly one thing."""
+    seen = {}
+    for action in list(win.actions()) + win.orbit_actions:
+        for key in action.shortcuts():
+            name = key.toString()
+            assert name not in seen, f"{name}: {seen.get(name)} and {action.text()}"
+            seen[name] = action.text()

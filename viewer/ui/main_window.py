@@ -56,6 +56,10 @@ MOUSE_HELP = (
     ("Wheel", "Zoom smoothly"),
 )
 
+#: the order of the sections in Help > Shortcuts
+SHORTCUT_SECTIONS = ("Colour the zones by", "Camera", "Camera (with the 3D view focused)", "Zones",
+                     "File", "Help")
+
 MODE_LABELS = {"pressure": "Pressure", "stroke:effleurage": "Effleurage",
                "stroke:petrissage": "Petrissage", "stroke:friction": "Friction"}
 MODE_KEYS = {"pressure": "P", "stroke:effleurage": "1", "stroke:petrissage": "2",
@@ -193,8 +197,8 @@ class MainWindow(QMainWindow):
             self.mode_group.addAction(act)
             self.mode_actions[mode] = act
 
-        self.act_contrast = a("High-contrast colours (projectors)", "H", None, section="Colours",
-                              checkable=True)
+        self.act_contrast = a("High-contrast colours (projectors)", "H", None,
+                              section="Colour the zones by", checkable=True)
         self.act_contrast.setChecked(self.state.palette == "high-contrast")
         self.act_contrast.toggled.connect(
             lambda on: self.state.set_palette("high-contrast" if on else "default"))
@@ -464,6 +468,8 @@ class MainWindow(QMainWindow):
                                  for s in act.shortcuts())
                 rows.append((act.property("section") or "", keys, act.text().replace("&", "")
                              .replace("…", "")))
+        order = {name: i for i, name in enumerate(SHORTCUT_SECTIONS)}
+        rows.sort(key=lambda row: order.get(row[0], len(order)))  # stable: actions keep their order
         rows += [("Mouse (in the 3D view)", gesture, what) for gesture, what in MOUSE_HELP]
         return rows
 
@@ -477,6 +483,8 @@ class MainWindow(QMainWindow):
         table = QTableWidget(0, 2, dialog)
         table.setHorizontalHeaderLabels(["Keys", "Does"])
         table.verticalHeader().hide()
+        table.setShowGrid(False)
+        table.setAlternatingRowColors(True)
         table.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
         table.setSelectionMode(QTableWidget.SelectionMode.NoSelection)
         section = None
@@ -502,7 +510,7 @@ class MainWindow(QMainWindow):
         layout = QVBoxLayout(dialog)
         layout.addWidget(table)
         layout.addWidget(buttons)
-        dialog.resize(640, 720)
+        dialog.resize(660, 820)
         dialog.table = table
         return dialog
 
