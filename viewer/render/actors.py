@@ -10,7 +10,8 @@ from viewer.render.scene import BodyScene
 
 
 class SceneActors:
-    """The actors of one scene in one plotter; colour mode and selection change in place.
+    """The actors of one scene in one plotter; colour mode, selection and highlight change in
+    place.
 
     ``line_scale`` thickens lines for large exports and projectors; the palette's own
     ``line_scale`` multiplies it. ``background``: True for the palette's, a colour, or
@@ -23,7 +24,7 @@ class SceneActors:
         self.plotter = plotter
         self.scene = scene
         self.mode = mode
-        self.selected: int | None = None
+        self.highlighted: tuple[int, ...] = ()
         self._line_scale = line_scale
         self.palette = get_palette(palette)
         self._background = background
@@ -72,36 +73,48 @@ class SceneActors:
         self._recolour()
         self._update_borders()
         self._update_hatch()
-        self.select(self.selected, render=False)
+        self.highlight(self.highlighted, render=False)
         if render:
             self.plotter.render()
 
     def select(self, zone_index: int | None, render: bool = True) -> None:
+        """Select one zone (or none): outline it and fade the others."""
         if zone_index == NO_ZONE:
             zone_index = None
-        self.selected = zone_index
+        self.highlight([] if zone_index is None else [zone_index], render=render)
+
+    @property
+    def selected(self) -> int | None:
+        """The selected zone: the highlighted one when exactly one is."""
+        return self.highlighted[0] if len(self.highlighted) == 1 else None
+
+    def highlight(self, zone_indices, render: bool = True) -> None:
+        """Emphasise several zones (a lesson step's): outline each and fade the others, as
+        :meth:`select` does for one. An empty list clears the highlight."""
+        self.highlighted = tuple(dict.fromkeys(int(i) for i in zone_indices if i != NO_ZONE))
         self._recolour()
         # not "selection-halo": pyvista removing "selection" also removes every "selection-*"
         for name in ("selection_halo", "selection"):
             self.plotter.remove_actor(name, render=False)
-        if zone_index is not None:
-            outline = self.scene.zone_outline(zone_index)
-            if outline.n_points:
-                # lifted off the skin along its normal (halo 0.5 mm, line 1.2 mm): at the same
-                # depth, skin, halo and line z-fight into a dotted outline
-                self.plotter.add_mesh(_lift(outline, 0.0005 / self.scene.body.unit),
-                                      color=SELECTION_COLOUR, line_width=7 * self.line_scale,
-                                      name="selection_halo", pickable=False, render=False)
-                self.plotter.add_mesh(_lift(outline, 0.0012 / self.scene.body.unit),
-                                      color="#111111", line_width=3 * self.line_scale,
-                                      name="selection", pickable=False, render=False)
+        outlines = [self.scene.zone_outline(i) for i in self.highlighted]
+        outlines = [o for o in outlines if o.n_points]
+        if outlines:
+            outline = outlines[0] if len(outlines) == 1 else outlines[0].merge(outlines[1:])
+            # lifted off the skin along its normal (halo 0.5 mm, line 1.2 mm): at the same
+            # depth, skin, halo and line z-fight into a dotted outline
+            self.plotter.add_mesh(_lift(outline, 0.0005 / self.scene.body.unit),
+                                  color=SELECTION_COLOUR, line_width=7 * self.line_scale,
+                                  name="selection_halo", pickable=False, render=False)
+            self.plotter.add_mesh(_lift(outline, 0.0012 / self.scene.body.unit),
+                                  color="#111111", line_width=3 * self.line_scale,
+                                  name="selection", pickable=False, render=False)
         if render:
             self.plotter.render()
 
     def _recolour(self) -> None:
         # pyvista_ndarray marks the VTK array modified on assignment: no re-adding the mesh
         rgb = self.surface.cell_data["rgb"]
-        rgb[:] = self.scene.cell_colours(self.mode, self.selected, self.palette.name)
+        rgb[:] = self.scene.cell_colours(self.mode, self.highlighted, self.palette.name)
         self.surface.Modified()
 
     def _update_hatch(self) -> None:

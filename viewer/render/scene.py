@@ -8,6 +8,7 @@ rewrites a colour array in place and swaps small line actors, never re-adds the 
 from __future__ import annotations
 
 import os
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -119,20 +120,24 @@ class BodyScene:
         return np.stack([d @ f.left, d @ f.up], axis=1)
 
     # ------------------------------------------------------------------ colours
-    def zone_colours(self, mode: str, selected: int | None = None,
+    def zone_colours(self, mode: str, selected: int | Iterable[int] | None = None,
                      palette: str = "default") -> np.ndarray:
-        """``(n_zones + 1, 3)`` uint8: row ``i`` is zone ``i``'s colour, the last row no-zone."""
+        """``(n_zones + 1, 3)`` uint8: row ``i`` is zone ``i``'s colour, the last row no-zone.
+        ``selected``: a zone index, or several (a lesson step's highlighted zones)."""
         rows = [hex_to_rgb(zone_colour(z, mode, palette)) for z in self.rmap.zones]
         rows.append(hex_to_rgb(zone_colour(None, mode, palette)))
         lut = np.array(rows, np.uint8)
-        if selected is not None and selected != NO_ZONE:
-            # fade the others a little so the selected zone stands out
+        if selected is None or isinstance(selected, (int, np.integer)):
+            selected = [] if selected is None else [selected]
+        keep = [int(i) for i in selected if i != NO_ZONE]
+        if keep:
+            # fade the others a little so the selected zones stand out
             others = np.ones(len(lut), bool)
-            others[selected] = False
+            others[keep] = False
             lut[others] = (lut[others] * 0.55 + 255 * 0.45).astype(np.uint8)
         return lut
 
-    def cell_colours(self, mode: str, selected: int | None = None,
+    def cell_colours(self, mode: str, selected: int | Iterable[int] | None = None,
                      palette: str = "default") -> np.ndarray:
         lut = self.zone_colours(mode, selected, palette)
         return lut[self.zone_of_cell]  # NO_ZONE (-1) indexes the last row
