@@ -11,7 +11,8 @@ from viewer.core.lesson import ArrowPath, ArrowSpec, arrow_paths
 from viewer.render.scene import BodyScene
 
 ARROW_COLOUR = "#14213d"
-LIGHT_ARROW_COLOUR = "#5c7aa8"
+LIGHT_ARROW_COLOUR = "#2f4f7f"
+HALO_COLOUR = "#ffffff"
 #: lift above the skin so the arrow is never buried in it, metres
 LIFT = 0.004
 
@@ -52,40 +53,87 @@ class SkinProjector:
         return out, normals
 
 
-def arrow_meshes(scene: BodyScene, arrows: list[ArrowSpec],
-                 projector: SkinProjector | None = None) -> list[tuple[pv.PolyData, str]]:
-    """Tube-and-cone meshes for ``arrows`` with their colours, ready for ``add_mesh``."""
+def arrow_meshes(scene: BodyScene, arrows: list[ArrowSpec], projector: SkinProjector | None = None,
+                 halo: str | None = HALO_COLOUR) -> list[tuple[pv.PolyData, str]]:
+    """Tube-and-cone meshes for ``arrows`` with their colours, ready for ``add_mesh``; a
+    lighter stroke (e.g. effleurage's return) is dashed. With ``halo``, each arrow comes after a
+    slightly wider one of that colour laid under it, a rim that keeps a dark arrow legible on
+    any zone colour (the high-contrast palette's dark blue included)."""
     projector = projector or SkinProjector(scene)
     out = []
     for arrow in arrows:
         for path in arrow_paths(arrow, scene.geometry.anchor):
-            mesh = _arrow_mesh(path, projector)
-            if mesh is not None:
-                out.append((mesh, LIGHT_ARROW_COLOUR if path.light else ARROW_COLOUR))
+            meshes = _arrow_mesh(path, projector, halo is not None)
+            if meshes is None:
+                continue
+            arrow_mesh, rim = meshes
+            if rim is not None:
+                out.append((rim, halo))
+            out.append((arrow_mesh, LIGHT_ARROW_COLOUR if path.light else ARROW_COLOUR))
     return out
 
 
-def _arrow_mesh(path: ArrowPath, projector: SkinProjector) -> pv.PolyData | None:
-    pts, normals = projector.project(path.uv)
-    ok = np.isfinite(pts).all(axis=1)
-    pts, normals = pts[ok], normals[ok]
-    if len(pts) < 2:
+#: tube radius (m) of a stroke, and of a lighter one (drawn dashed)
+RADIUS, LIGHT_RADIUS = 0.0036, 0.0030
+#: a lighter stroke's dashes and gaps (m)
+DASH, GAP = 0.022, 0.012
+#: the rim: how much wider than the arrow (m), and how much farther from a viewer behind the
+#: body (so the arrow is in front of it everywhere but at its edges)
+HALO_WIDTH, HALO_DROP = 0.0016, 0.0028
+
+
+def _arrow_mesh(path: ArrowPath, projector: SkinProjector,
+                halo: bool = False) -> tuple[pv.PolyData, pv.PolyData | None] | None:
+    """The arrow's mesh, and its rim's (or None)."""
+    skin, normals = projector.project(path.uv)
+    ok = np.isfinite(skin).all(axis=1)
+    skin, normals = skin[ok], normals[ok]
+    if len(skin) < 2:
         return None
-    lift = LIFT / projector.scale
-    pts = pts + normals * lift
-    radius = (0.0026 if path.light else 0.0036) / projector.scale
-    # stop the shaft where the head begins; small paths (friction circles) get small heads
-    seg = np.linalg.norm(np.diff(pts, axis=0), axis=1)
+    m = 1.0 / projector.scale  # mesh units per metre
+    seg = np.linalg.norm(np.diff(skin, axis=0), axis=1)
     run = np.concatenate([[0.0], np.cumsum(seg)])
-    head_len = min(0.026 / projector.scale, 0.22 * run[-1])
-    if run[-1] <= 0:
+    length = run[-1]
+    if length <= 0:
         return None
-    shaft = pts[run <= run[-1] - head_len * 0.8]
-    line = pv.lines_from_points(shaft)
-    tube = line.tube(radius=radius, n_sides=12, capping=True)
-    tip = pts[-1]
-    base = np.array([np.interp(run[-1] - head_len, run, pts[:, k]) for k in range(3)])
-    direction = tip - base
-    cone = pv.Cone(center=base + direction / 2, direction=direction, height=np.linalg.norm(direction),
-                   radius=radius * 3.0, resolution=24)
-    return pv.merge([tube.triangulate(), cone.triangulate()])
+    # a small loop (a friction circle) gets a thinner tube and a head in proportion, so it
+    # still reads as a circle with an arrowhead, not a blob
+    radius = min((LIGHT_RADIUS if path.light else RADIUS) * m, length / 26)
+    head_len = min(0.026 * m, 0.2 * length)
+    head_radius = radius * (3.0 if length > 0.1 * m else 2.6)
+    # stop the shaft where the head begins
+    shaft_end = length - head_len * 0.8
+    if path.light:  # dashed: lighter pressure on the way back
+        period = (DASH + GAP) * m
+        spans = [(a, min(a + DASH * m, shaft_end)) for a in np.arange(0.0, shaft_end, period)]
+    else:
+        spans = [(0.0, shaft_end)]
+    spans = [(a, b) for a, b in spans if b - a >= radius]
+
+    def build(grow: float, behind: float) -> pv.PolyData:
+        # lifted off the skin along its normal; the rim also moved away from a viewer behind
+        # the body, so it shows evenly on both sides of the arrow seen from there
+        pts = skin + normals * LIFT * m - projector.frame.back * behind * m
+        parts = []
+        for a, b in spans:
+            a, b = max(0.0, a - grow), min(length, b + grow)
+            s = np.concatenate([[a], run[(run > a) & (run < b)], [b]])
+            piece = _at(pts, run, s)
+            parts.append(pv.lines_from_points(piece).tube(radius=radius + grow, n_sides=12,
+                                                          capping=True).triangulate())
+        base, tip = _at(pts, run, [length - head_len, length])
+        direction = (tip - base) / np.linalg.norm(tip - base)
+        base, tip = base - direction * grow * 0.5, tip + direction * grow * 2.0
+        height = float(np.linalg.norm(tip - base))
+        parts.append(pv.Cone(center=(base + tip) / 2, direction=direction, height=height,
+                             radius=head_radius + grow * 1.3, resolution=24).triangulate())
+        return pv.merge(parts)
+
+    arrow = build(0.0, 0.0)
+    rim = build(HALO_WIDTH * m, HALO_DROP) if halo else None
+    return arrow, rim
+
+
+def _at(points: np.ndarray, run: np.ndarray, s) -> np.ndarray:
+    """Points at arc lengths ``s`` along a polyline whose vertices are at arc lengths ``run``."""
+    return np.stack([np.interp(s, run, points[:, k]) for k in range(3)], axis=1)
