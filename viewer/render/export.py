@@ -4,7 +4,10 @@ The 3D view is rendered by the same :class:`~viewer.render.actors.SceneActors` a
 the colours are the window's) in an off-screen plotter at the full target size, never scaled
 (pyvista #5748). A 2D layer is then composed with Pillow and the shipped DejaVu Sans font: a
 title, the legend of the colour mode, zone labels with leader lines to the zones (placed by
-:mod:`viewer.render.layout`), a callout for the selected zone, numbered pins and a footer.
+:mod:`viewer.render.layout`), a callout for the selected zone, numbered pins and a footer. A
+lesson step (:mod:`viewer.render.lesson_export`) highlights several zones and labels only those,
+draws its stroke arrows in the same render (``extra_meshes``) and has its panel (caption, rules,
+the guide's sentences) where the callout would go.
 Labels and pins are tied to the 3D scene through the renderer's own world-to-display transform,
 and a zone is only labelled where it can be seen: its surface must pass the z-buffer test.
 
@@ -53,11 +56,14 @@ from viewer.render.layout import (
     Page,
     PinNote,
     PlacedLabel,
+    StepPlan,
+    StepSpec,
     Style,
     callout_position,
     label_columns,
     place_labels,
     plan_page,
+    plan_step_page,
     callout_height,
     shift_panel_up,
     shrink_callout,
@@ -76,6 +82,8 @@ SIZE_PRESETS: dict[str, tuple[int, int, int | None]] = {
 MAX_SIDE = 8192
 MIN_WIDTH, MIN_HEIGHT = 480, 320
 FORMATS = {".png": "PNG", ".pdf": "PDF"}
+#: ``labels``: every visible zone, none, or only the highlighted zones
+EXPORT_LABELS = LABEL_CHOICES + ("highlighted",)
 
 VIEW_WORDS = {
     "back": "seen from behind",
@@ -86,6 +94,8 @@ VIEW_WORDS = {
     "top": "from above and behind",
 }
 MUTED = "#5c5852"
+#: a lesson step's kicker and quote bars
+STEP_ACCENT = "#1f5f8b"
 RULE = "#d9d3cb"
 PANEL_FILL = "#ffffff"
 PIN_COLOUR = "#1b1b1b"
@@ -135,6 +145,16 @@ class ExportOptions:
     pins: list[Pin] = field(default_factory=list)
     transparent: bool = False
     dpi: int | None = None
+    #: zones emphasised together (a lesson step's): each outlined, the others faded
+    highlight: list[str] = field(default_factory=list)
+    #: more meshes drawn with the body in the same render, e.g. stroke arrows: (mesh, colour)
+    extra_meshes: list[tuple[pv.PolyData, str]] = field(default_factory=list)
+    #: a lesson step's panel (caption, rules, quotes) where a zone's callout would go
+    step: StepSpec | None = None
+    #: the footer's left text (default: the region map's name and version)
+    footer: str | None = None
+    #: more text entries for the file's metadata
+    metadata: dict[str, str] = field(default_factory=dict)
 
     @classmethod
     def from_session(cls, session: Session, **overrides) -> "ExportOptions":
@@ -158,14 +178,21 @@ class ExportOptions:
         if self.camera is None and self.view not in VIEWS:
             raise BackViewError(f"unknown view '{self.view}' (choose from {', '.join(VIEWS)})",
                                 field="view")
-        if self.labels not in LABEL_CHOICES:
+        if self.labels not in EXPORT_LABELS:
             raise BackViewError(f"labels are '{self.labels}': choose from "
-                                f"{', '.join(LABEL_CHOICES)}", field="labels")
+                                f"{', '.join(EXPORT_LABELS)}", field="labels")
+        if self.step is not None and self.zone is not None:
+            raise BackViewError("a step panel and a selected zone's callout cannot share a picture",
+                                field="zone")
+        if self.step is not None and self.pins:
+            raise BackViewError("a step panel has no room for the pins' notes", field="pin")
         if self.dpi is not None and not (10 <= self.dpi <= 2400):
             raise BackViewError(f"{self.dpi} dpi is not a print resolution", field="dpi")
         if scene is not None:
             if self.zone is not None:
                 scene.rmap.zone(self.zone)  # raises for an unknown zone, listing the known ones
+            for zid in self.highlight:
+                scene.rmap.zone(zid)
             resolve_pins(scene, self.pins)
 
 
@@ -390,15 +417,23 @@ class Rendered:
 
 
 def render_view(scene: BodyScene, opts: ExportOptions, framing: Framing, style: Style,
-                selected: int | None) -> Rendered:
-    """The 3D view at the full target size in its own off-screen plotter (never ``show()``)."""
+                selected: int | list[int] | None) -> Rendered:
+    """The 3D view at the full target size in its own off-screen plotter (never ``show()``).
+    ``selected``: the selected zone's index, or the highlighted zones' indices; the options'
+    ``extra_meshes`` are drawn in the same render (they hide, and are hidden by, the body)."""
     W, H = opts.size
     plotter = pv.Plotter(off_screen=True, window_size=(W, H))
     try:
         actors = SceneActors(plotter, scene, opts.mode, line_scale=style.line_scale,
                              background=True, palette=opts.palette)
-        if selected is not None:
+        if isinstance(selected, list):
+            actors.highlight(selected, render=False)
+        elif selected is not None:
             actors.select(selected, render=False)
+        for i, (mesh, colour) in enumerate(opts.extra_meshes):
+            plotter.add_mesh(mesh, color=colour, smooth_shading=True, ambient=0.35, diffuse=0.7,
+                             specular=0.25, specular_power=30, name=f"extra-{i}", pickable=False,
+                             render=False)
         plotter.camera_position = [tuple(framing.position), tuple(framing.focal_point),
                                    tuple(framing.view_up)]
         plotter.camera.parallel_projection = True
@@ -470,6 +505,7 @@ class ExportResult:
     callout_leader: tuple[tuple[float, float], tuple[float, float]] | None
     metadata: dict[str, str]
     path: Path | None = None
+    step: StepPlan | None = None    # a lesson step's panel: its box, lines and fonts
 
 
 def view_subtitle(opts: ExportOptions) -> str:
@@ -519,21 +555,40 @@ def annotated_image(scene: BodyScene, opts: ExportOptions) -> ExportResult:
 
     title = opts.title or rmap.info.name
     pin_notes = [PinNote(p.number, p.note) for p in pins]
-    page = plan_page(
-        style, title=title, subtitle=view_subtitle(opts), legend_heading=mode_title(opts.mode),
-        legend_entries=legend(opts.mode, rmap, pal), callout=callout_spec(selected, opts.mode, pal)
-        if selected is not None else None, pin_notes=pin_notes,
-        footer_left=f"Region map: {rmap.info.name}, version {rmap.info.version} · made with BackView",
-        footer_right=_reminder(rmap),
-        panel_side=panel_side)
-    min_column = style.px(235) if opts.labels == "all" else style.px(20)
+    footer_left = opts.footer or (f"Region map: {rmap.info.name}, version {rmap.info.version} "
+                                  "· made with BackView")
+    highlighted = [rmap.zone(z).index for z in opts.highlight]
+    if opts.step is not None:
+        page = plan_step_page(style, title=title, step=opts.step,
+                              legend_heading=mode_title(opts.mode),
+                              legend_entries=legend(opts.mode, rmap, pal), footer_left=footer_left,
+                              footer_right=_reminder(rmap))
+    else:
+        page = plan_page(
+            style, title=title, subtitle=view_subtitle(opts), legend_heading=mode_title(opts.mode),
+            legend_entries=legend(opts.mode, rmap, pal),
+            callout=callout_spec(selected, opts.mode, pal) if selected is not None else None,
+            pin_notes=pin_notes, footer_left=footer_left, footer_right=_reminder(rmap),
+            panel_side=panel_side)
+    # a few highlighted zones' labels may wrap to narrower columns, leaving the body more room;
+    # every step of a lesson frames the body alike, labels or not
+    if opts.labels == "all":
+        min_column = style.px(235)
+    elif (opts.labels == "highlighted" and highlighted) or opts.step is not None:
+        min_column = style.px(195)
+    else:
+        min_column = style.px(20)
     avoid = page.legend.box if page.legend_in_figure else None
     framing = fit_camera(scene, pose, page.figure, (W, H), min_column, custom, avoid, style.gap)
     slack = (page.figure[3] - page.figure[1]) - (framing.body_box[3] - framing.body_box[1])
-    if not style.landscape and slack > 1:
+    if not style.landscape and slack > 1 and page.step is None:
         shift_panel_up(page, slack)
         framing = fit_camera(scene, pose, page.figure, (W, H), min_column, custom, avoid, style.gap)
-    rendered = render_view(scene, opts, framing, style, selected.index if selected else None)
+    if highlighted:
+        marked = list(dict.fromkeys(highlighted + ([selected.index] if selected else [])))
+    else:
+        marked = selected.index if selected else None
+    rendered = render_view(scene, opts, framing, style, marked)
     canvas = _compose_base(rendered, framing, style, pal, opts.transparent)
     result = _annotate(canvas, page, scene, opts, rendered, framing, style, pal, selected, pins)
     return result
@@ -654,9 +709,10 @@ def _annotate(canvas: Canvas, page: Page, scene: BodyScene, opts: ExportOptions,
 
     # --- labels: one per zone, or per pair of zones (left and right share a name)
     placed: list[PlacedLabel] = []
-    if opts.labels == "all":
+    if opts.labels in ("all", "highlighted"):
+        only = {rmap.zone(z).index for z in opts.highlight} if opts.labels == "highlighted" else None
         requests = _label_requests(rmap, anchors, visible_area, min_area, body_mid, opts, pal,
-                                   selected)
+                                   selected, only)
 
         body_mask = _Mask(rendered.zbuffer[::4, ::4] < 1.0, 4)
         body_w = max(1.0, bx1 - bx0)
@@ -680,6 +736,10 @@ def _annotate(canvas: Canvas, page: Page, scene: BodyScene, opts: ExportOptions,
     for lab in placed:
         _label(canvas, lab, style, text_c, pal)
     swatches = _legend(canvas, page, style, pal) if page.legend is not None else []
+    if page.strip is not None:
+        swatches = _legend_strip(canvas, page.strip, style, pal)
+    if page.step is not None:
+        _step_panel(canvas, page.step, style, pal)
     if page.callout is not None and callout_box is not None:
         _callout(canvas, page, style, pal)
     segments = [(lab.start, lab.anchor, style.halo_width / 2) for lab in placed]
@@ -693,10 +753,12 @@ def _annotate(canvas: Canvas, page: Page, scene: BodyScene, opts: ExportOptions,
     metadata = export_metadata(scene, opts, framing)
     return ExportResult(canvas.image, framing.as_camera(), framing.render_camera(),
                         framing.body_box, placed, placed_pins,
-                        swatches, callout_box, callout_leader, metadata)
+                        swatches, callout_box, callout_leader, metadata, step=page.step)
 
 
-def _label_requests(rmap, anchors, visible_area, min_area, body_mid, opts, pal, selected):
+def _label_requests(rmap, anchors, visible_area, min_area, body_mid, opts, pal, selected,
+                    only: set[int] | None = None):
+    """One label request per zone, or per pair of zones; ``only``: these zones' labels alone."""
     groups: dict[str, list[Zone]] = {}
     for z in rmap.zones:
         groups.setdefault(z.spec.id, []).append(z)
@@ -704,7 +766,8 @@ def _label_requests(rmap, anchors, visible_area, min_area, body_mid, opts, pal, 
     for key, zones in groups.items():
         # the selected zone is named by its callout; its partner on the other side keeps a label
         members = [z for z in zones if z.index in anchors and visible_area.get(z.index, 0) >= min_area
-                   and (selected is None or z.index != selected.index)]
+                   and (selected is None or z.index != selected.index)
+                   and (only is None or z.index in only)]
         if not members:
             continue
         options = []
@@ -904,6 +967,33 @@ def _callout(canvas: Canvas, page: Page, style: Style, pal) -> None:
                 y += style.px(4)
 
 
+def _legend_strip(canvas: Canvas, strip, style: Style, pal) -> list:
+    canvas.text(strip.heading_at, strip.heading, strip.heading_font, pal.text, anchor="lm")
+    swatches = []
+    for item in strip.items:
+        box = tuple(round(v) for v in item.swatch)
+        if item.hatched:
+            canvas.hatched_rect(box, item.colour, pal.hatch, spacing=style.px(8), width=style.px(2.2))
+        else:
+            canvas.fill_rect(box, item.colour)
+        canvas.rounded_rect(box, 0, outline=pal.border, width=max(1.0, style.px(1.5)))
+        canvas.text(item.text_at, item.label, strip.font, pal.text, anchor="lm")
+        swatches.append((item.key, box, item.colour, item.hatched))
+    return swatches
+
+
+def _step_panel(canvas: Canvas, plan: StepPlan, style: Style, pal) -> None:
+    """The step's caption, the rules it recalls and the guide's sentences, in a white panel."""
+    canvas.rounded_rect(plan.box, style.px(12), fill=PANEL_FILL, outline=RULE,
+                        width=max(1.0, style.px(1.5)))
+    ink = {"caption": pal.text, "heading": STEP_ACCENT, "rule-title": pal.text,
+           "rule-text": pal.text, "quote": MUTED}
+    for bar in plan.bars:
+        canvas.fill_rect(bar, STEP_ACCENT, 0.55)
+    for line in plan.lines:
+        canvas.text((line.x, line.y), line.text, line.font, ink[line.role])
+
+
 def _pin_shape(tip, r: float, angle: float = 0.0, n: int = 48):
     """A map pin: a disc of radius ``r`` whose point touches ``tip``, its head ``angle`` radians
     clockwise from straight up. Returns the outline and the disc's centre (image pixels)."""
@@ -994,6 +1084,8 @@ def draw_pin(canvas: Canvas, tip, number: int, r: float, fnt, style: Style,
 
 
 def _titles(canvas: Canvas, page: Page, style: Style, pal, pins: list[PlacedPin]) -> None:
+    if page.kicker is not None:
+        canvas.text(page.kicker_box[:2], page.kicker.lines[0], page.kicker.font, STEP_ACCENT)
     x0, y = page.title_box[0], page.title_box[1]
     for line in page.title.lines:
         canvas.text((x0, y), line, page.title.font, pal.text)
@@ -1041,21 +1133,24 @@ def export_metadata(scene: BodyScene, opts: ExportOptions, framing: Framing) -> 
         "backview:colour-mode": opts.mode,
         "backview:palette": opts.palette,
         "backview:zone": opts.zone or "none",
+        "backview:highlight": ",".join(opts.highlight) or "none",
         "backview:labels": opts.labels,
         "backview:pins": json.dumps([p.model_dump(exclude_none=True) for p in opts.pins]),
         "backview:camera": cam.model_dump_json(),
+        **opts.metadata,
     }
 
 
 def encode(image: Image.Image, fmt: str, metadata: dict[str, str], dpi: int | None,
-           transparent: bool) -> bytes:
+           transparent: bool, optimize: bool = False) -> bytes:
+    """The file's bytes; ``optimize`` makes a PNG smaller (and slower to write)."""
     buf = io.BytesIO()
     if fmt == "PNG":
         info = PngInfo()
         for key, value in metadata.items():
             info.add_text(key, value)
         img = image if transparent else image.convert("RGB")
-        kwargs = {"pnginfo": info}
+        kwargs = {"pnginfo": info, "optimize": optimize}
         if dpi:
             kwargs["dpi"] = (dpi, dpi)
         img.save(buf, "PNG", **kwargs)
