@@ -1,0 +1,125 @@
+"""``backview lesson``: the guided lesson's steps, checked; or one annotated picture per step.
+
+    backview lesson [--lesson FILE] [--map FILE] [--mesh FILE] [--landmarks FILE]
+    backview lesson --export DIR [--size WxH] [--palette NAME] [--lesson FILE] ...
+
+Without ``--export`` it checks the lesson (schema, its map, the zones, rules and arrows it names,
+its guide citations) and lists the steps. With ``--export`` it writes ``DIR/01-prepare.png``,
+``DIR/02-effleurage.png``, ... A mistake prints one line per problem (``file:steps:<id>:<field>:
+message``) and exits with status 2; nothing is written then.
+"""
+
+from __future__ import annotations
+
+import argparse
+
+from viewer.core.palette import PALETTES
+
+
+def add_parser(sub) -> None:
+    p = sub.add_parser(
+        "lesson", help="check and list the guided lesson, or write one picture per step",
+        description="Check the guided lesson (the steps of the guide, in its order) and list its "
+                    "steps; with --export, write one annotated picture per step, rendered "
+                    "off-screen: the step's colours, highlighted zones, stroke arrows, caption, "
+                    "rules and the guide's sentences.")
+    p.add_argument("--lesson", metavar="FILE",
+                   help="lesson file (TOML); default: the shipped lesson")
+    p.add_argument("--export", metavar="DIR",
+                   help="write DIR/01-<step>.png, DIR/02-<step>.png, ... (DIR is created if missing)")
+    p.add_argument("--size", metavar="WxH",
+                   help="pixels of each picture, e.g. 1920x1080 (default), 3840x2160, or a4 / "
+                        "a4-landscape (300 dpi)")
+    p.add_argument("--palette", metavar="NAME",
+                   help=f"colour theme: {', '.join(PALETTES)} (default: default)")
+    # the same as the top-level options, accepted after the command too
+    p.add_argument("--mesh", metavar="FILE", default=argparse.SUPPRESS,
+                   help="body mesh (default: the shipped torso)")
+    p.add_argument("--landmarks", metavar="FILE", default=argparse.SUPPRESS,
+                   help="landmarks of --mesh (default: <mesh>.landmarks.json beside it)")
+    p.add_argument("--map", dest="region_map", metavar="FILE", default=argparse.SUPPRESS,
+                   help="region map (default: the one the lesson names)")
+    p.set_defaults(run=run)
+
+
+def run(args) -> int:
+    # Everything that can be checked without the body comes first: a typo costs nothing and
+    # leaves no file behind.
+    from viewer.core.errors import BackViewError
+    from viewer.core.lesson import load_lesson
+    from viewer.core.regionmap import load_region_map
+
+    map_path = getattr(args, "region_map", None)
+    rmap = load_region_map(map_path) if map_path else None
+    lesson = load_lesson(args.lesson, rmap=rmap)
+    if args.export is None:
+        if args.size is not None or args.palette is not None:
+            raise BackViewError("--size and --palette go with --export DIR", field="export")
+        body = None
+        if getattr(args, "mesh", None) or getattr(args, "landmarks", None):
+            from viewer.core.body import Body
+
+            body = Body.load(getattr(args, "mesh", None), getattr(args, "landmarks", None))
+            check_arrows_fit(lesson, body)
+        _print_steps(lesson, body)
+        return 0
+    if args.palette is not None and args.palette not in PALETTES:
+        raise BackViewError(f"unknown palette '{args.palette}' (choose from {', '.join(PALETTES)})",
+                            field="palette")
+
+    from viewer.render import export as ex  # pyvista and Pillow: only now
+    from viewer.render.lesson_export import check_export_dir, export_lesson
+
+    width, height, dpi = ex.parse_size(args.size) if args.size else (1920, 1080, None)
+    folder = check_export_dir(args.export)
+
+    from viewer.core.body import Body
+    from viewer.render.scene import BodyScene
+
+    body = Body.load(getattr(args, "mesh", None), getattr(args, "landmarks", None))
+    scene = BodyScene(body, lesson.rmap)
+    ex.quiet_vtk()
+    pictures = export_lesson(scene, lesson, folder, size=(width, height),
+                             palette=args.palette or "default", dpi=dpi)
+    for pic in pictures:
+        print(f"wrote {pic.path} ({width}x{height}, {pic.step.colour_by}; "
+              f"{len(pic.step.highlight)} highlighted, {_count(len(pic.step.arrows), 'arrow')}, "
+              f"{_count(len(pic.result.labels), 'label')})")
+    return 0
+
+
+def _count(n: int, word: str) -> str:
+    return f"{n} {word}{'' if n == 1 else 's'}"
+
+
+def check_arrows_fit(lesson, body) -> None:
+    """Every arrow's anchors resolve on ``body`` (its landmarks), or RegionMapError."""
+    from viewer.core.errors import BackViewError, RegionMapError
+    from viewer.core.lesson import arrow_paths
+    from viewer.core.zones import ZoneGeometry
+
+    geometry = ZoneGeometry(body, lesson.rmap)
+    problems = []
+    for arrow in lesson.data.arrows:
+        try:
+            arrow_paths(arrow, geometry.anchor)
+        except KeyError as exc:
+            problems.append(BackViewError(f"the body has no landmark {exc}", lesson.path,
+                                          f"arrows:{arrow.id}:points"))
+    if problems:
+        raise RegionMapError(problems)
+
+
+def _print_steps(lesson, body=None) -> None:
+    info, rmap = lesson.data.lesson, lesson.rmap
+    steps = lesson.steps
+    on = f" and {body.mesh_path.name}" if body is not None and body.mesh_path else ""
+    print(f"{info.title} (lesson {info.id} v{info.version}, {lesson.path.name}) on "
+          f"{rmap.label}{on}: {len(steps)} steps")
+    for k, step in enumerate(steps, start=1):
+        print(f"{k:2d}. {step.title}  [{step.id}]")
+        print(f"    view {step.view}, colour {step.colour_by}")
+        print(f"    highlight: {', '.join(step.highlight) or 'none'}")
+        print(f"    arrows: {', '.join(step.arrows) or 'none'}")
+    fit = ", arrows on this body" if body is not None else ""
+    print(f"ok: schema, map, zones, rules, arrows and guide citations{fit} all check out")

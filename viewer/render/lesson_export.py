@@ -1,0 +1,189 @@
+"""The guided lesson as pictures: one annotated export per step, written all together.
+
+Each step is an ordinary annotated export (:func:`viewer.render.export.annotated_image`) with the
+step's view and colour mode, its zones highlighted and labelled, its stroke arrows drawn on the
+skin in the same render, and the step's panel (caption, the global rules it recalls, the guide's
+sentences it cites) where a zone's callout would go::
+
+    scene = BodyScene(body, lesson.rmap)
+    export_lesson(scene, lesson, "pictures/", size=(1920, 1080))
+    # pictures/01-prepare.png, pictures/02-effleurage.png, ...
+
+Each picture is written into a hidden temporary folder inside the target folder, and all are
+renamed into place at the end: a failure leaves no picture half-written and, but for a failure
+between two renames, none of them new.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+
+from viewer.core.errors import BackViewError
+from viewer.core.lesson import Lesson, Step
+from viewer.core.regionmap import normalise_text
+from viewer.render.arrows import SkinProjector, arrow_meshes
+from viewer.render.export import ExportOptions, ExportResult, annotated_image, encode
+from viewer.render.layout import StepSpec
+from viewer.render.scene import BodyScene
+
+
+def step_file_name(number: int, step: Step) -> str:
+    """``01-prepare.png``: numbered so a folder lists the steps in order."""
+    return f"{number:02d}-{step.id}.png"
+
+
+def step_spec(lesson: Lesson, step: Step, number: int) -> StepSpec:
+    """The panel text of a step: caption, the rules it names (a rule that only repeats the
+    caption is left out) and the guide sentences it cites."""
+    by_id = {r.id: r for r in lesson.rmap.rules}
+    caption = normalise_text(step.caption)
+    rules = [(by_id[r].title, by_id[r].text) for r in step.rules
+             if normalise_text(by_id[r].text) != caption]
+    return StepSpec(kicker=f"Step {number} of {len(lesson.steps)}", caption=step.caption,
+                    rules=rules, quotes=list(step.citations))
+
+
+def step_options(lesson: Lesson, step: Step, number: int, scene: BodyScene, *,
+                 size: tuple[int, int] = (1920, 1080), palette: str = "default",
+                 dpi: int | None = None, projector: SkinProjector | None = None) -> ExportOptions:
+    """The export options of one step (arrows projected onto ``scene``'s skin)."""
+    info = lesson.data.lesson
+    rmap = lesson.rmap.info
+    try:
+        meshes = arrow_meshes(scene, lesson.arrows_of(step), projector)
+    except KeyError as exc:  # an anchor on a landmark this body lacks
+        raise BackViewError(f"the body has no landmark {exc}", lesson.path,
+                            f"steps:{step.id}:arrows") from None
+    total = len(lesson.steps)
+    return ExportOptions(
+        size=size, mode=step.colour_by, palette=palette, view=step.view, title=step.title,
+        labels="highlighted", highlight=list(step.highlight), extra_meshes=meshes,
+        step=step_spec(lesson, step, number), dpi=dpi,
+        footer=f"{info.title} · step {number} of {total} · region map: {rmap.name}, "
+               f"version {rmap.version} · made with BackView",
+        metadata={
+            "backview:lesson": info.id,
+            "backview:lesson-version": info.version,
+            "backview:step": step.id,
+            "backview:step-number": f"{number}/{total}",
+            "backview:arrows": ",".join(step.arrows) or "none",
+        })
+
+
+@dataclass
+class LessonPicture:
+    step: Step
+    path: Path
+    result: ExportResult
+
+
+def check_export_dir(folder: str | Path) -> Path:
+    """The folder the pictures go to, created if missing; one-line errors before any render."""
+    folder = Path(folder)
+    if folder.exists() and not folder.is_dir():
+        raise BackViewError("is not a folder", folder, "export")
+    if not folder.exists():
+        parent = next((p for p in folder.absolute().parents if p.exists()), None)
+        if parent is None or not parent.is_dir():
+            raise BackViewError(f"cannot create the folder: '{parent}' is not a folder", folder,
+                                "export")
+        if not os.access(parent, os.W_OK | os.X_OK):
+            raise BackViewError(f"cannot create the folder (permission denied in '{parent}')",
+                                folder, "export")
+        return folder
+    if not os.access(folder, os.W_OK | os.X_OK):
+        raise BackViewError("cannot write in this folder (permission denied)", folder, "export")
+    return folder
+
+
+def export_lesson(scene: BodyScene, lesson: Lesson, folder: str | Path, *,
+                  size: tuple[int, int] = (1920, 1080), palette: str = "default",
+                  dpi: int | None = None, optimize: bool = True,
+                  progress=None) -> list[LessonPicture]:
+    """Render every step and write ``folder/NN-<step>.png``, all or nothing: each picture goes
+    into a hidden temporary folder inside ``folder`` (made first, so a folder that cannot be
+    written fails before any rendering), and they are renamed into place once all are done."""
+    folder = check_export_dir(folder)
+    projector = SkinProjector(scene)
+    options = [step_options(lesson, step, k, scene, size=size, palette=palette, dpi=dpi,
+                            projector=projector) for k, step in enumerate(lesson.steps, start=1)]
+    for opts in options:
+        opts.validate(scene)
+    pictures = []
+    with _Staging(folder) as staging:
+        for k, (step, opts) in enumerate(zip(lesson.steps, options), start=1):
+            result = annotated_image(scene, opts)
+            data = encode(result.image, "PNG", result.metadata, dpi, False, optimize=optimize)
+            path = folder / step_file_name(k, step)
+            staging.write(path.name, data)
+            pictures.append(LessonPicture(step, path, result))
+            if progress is not None:
+                progress(k, step)
+        staging.commit()
+    return pictures
+
+
+class _Staging:
+    """A hidden temporary folder inside ``folder`` (created if missing) for files that are
+    renamed into ``folder`` together by :meth:`commit`; on leaving, the temporary folder is
+    removed, and ``folder`` too if it was made here and holds nothing."""
+
+    def __init__(self, folder: Path):
+        self.folder = folder
+        self.names: list[str] = []
+
+    def __enter__(self) -> "_Staging":
+        self.created = not self.folder.exists()
+        try:
+            self.folder.mkdir(parents=True, exist_ok=True)
+            self.path = Path(tempfile.mkdtemp(dir=self.folder, prefix=".backview-lesson-"))
+        except OSError as exc:
+            self._clean()
+            raise BackViewError(f"cannot be written: {exc.strerror or exc}", self.folder,
+                                "export") from None
+        return self
+
+    def write(self, name: str, data: bytes) -> None:
+        try:
+            with open(self.path / name, "wb") as fh:
+                fh.write(data)
+                fh.flush()
+                os.fsync(fh.fileno())
+            os.chmod(self.path / name, 0o666 & ~_umask())
+        except OSError as exc:
+            raise BackViewError(f"cannot be written: {exc.strerror or exc}", self.folder / name,
+                                "export") from None
+        self.names.append(name)
+
+    def commit(self) -> None:
+        try:
+            for name in self.names:
+                os.replace(self.path / name, self.folder / name)
+        except OSError as exc:
+            raise BackViewError(f"cannot be written: {exc.strerror or exc}", self.folder,
+                                "export") from None
+
+    def __exit__(self, *exc) -> None:
+        shutil.rmtree(self.path, ignore_errors=True)
+        self._clean()
+
+    def _clean(self) -> None:
+        if self.created:
+            try:
+                self.folder.rmdir()  # only if empty
+            except OSError:
+                pass
+
+
+def _umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
+
+
+__all__ = ["LessonPicture", "check_export_dir", "export_lesson", "step_file_name", "step_options",
+           "step_spec"]
