@@ -337,6 +337,8 @@ class ZoneAssignment:
     #: height (m, body frame) of each vertebral level (and EOP) on this body, top first
     level_heights: dict[str, float] | None = None
     from_cache: bool = False
+    #: content hash of the body and map (``cache_key``), when it was computed
+    key: str | None = None
 
     def zone_of_face(self, face: int) -> Zone | None:
         idx = int(self.face_zone[face])
@@ -398,6 +400,7 @@ def assign_zones(body: Body, rmap: RegionMap, *, cache: bool = True,
         result = _compute(body, rmap)
         if key:
             _store_cached(key, result, cache_dir)
+    result.key = key
     problems = []
     path = rmap.path
     for zid in result.empty_zones():

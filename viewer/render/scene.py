@@ -64,7 +64,7 @@ class BodyScene:
 
     # ------------------------------------------------------------------ construction
     def _cut_surface(self) -> pv.PolyData:
-        key = cache_key(self.body, self.rmap)
+        key = self.assignment.key or cache_key(self.body, self.rmap)
         cached = _load_surface(key)
         if cached is not None:
             return cached
