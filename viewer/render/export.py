@@ -575,7 +575,7 @@ def annotated_image(scene: BodyScene, opts: ExportOptions) -> ExportResult:
     if opts.labels == "all":
         min_column = style.px(235)
     elif (opts.labels == "highlighted" and highlighted) or opts.step is not None:
-        min_column = style.px(195)
+        min_column = style.px(205)
     else:
         min_column = style.px(20)
     avoid = page.legend.box if page.legend_in_figure else None
@@ -644,6 +644,15 @@ def _annotate(canvas: Canvas, page: Page, scene: BodyScene, opts: ExportOptions,
     zone_of = scene.zone_of_cell
     min_area = (0.022 * (by1 - by0)) ** 2
 
+    # --- meshes drawn with the body (a lesson step's arrows): label anchors and leaders keep
+    # off them, or a leader's halo would cover an arrowhead
+    extra_mask = None
+    if opts.extra_meshes:
+        pts = np.vstack([np.vstack([np.asarray(m.points), np.asarray(m.cell_centers().points)])
+                         for m, _ in opts.extra_meshes])
+        extra_mask = _mask_of(project(rendered, pts, (W, H))[:, :2], (W, H),
+                              framing.px_per_unit, unit)
+
     anchors: dict[int, tuple[float, float]] = {}
     visible_area: dict[int, float] = {}
     for z in rmap.zones:
@@ -654,6 +663,11 @@ def _annotate(canvas: Canvas, page: Page, scene: BodyScene, opts: ExportOptions,
         visible_area[z.index] = area
         good = cells[facing[cells] >= 0.35]
         pick = good if len(good) else cells
+        if extra_mask is not None and z.side is not None:
+            # a point whose leader, level to the body's edge on the zone's side, meets no arrow
+            edge = bx0 if xyz[pick, 0].mean() < (bx0 + bx1) / 2 else bx1
+            clear = pick[~_ray_hits(extra_mask, xyz[pick, 0], xyz[pick, 1], edge)]
+            pick = clear if len(clear) else pick
         fields = scene.geometry.zone_field(z, scene.geometry.project(centres[pick],
                                                                       scene.cell_normals[pick]))
         best = pick[int(np.argmax(fields))]
@@ -716,12 +730,19 @@ def _annotate(canvas: Canvas, page: Page, scene: BodyScene, opts: ExportOptions,
 
         body_mask = _Mask(rendered.zbuffer[::4, ::4] < 1.0, 4)
         body_w = max(1.0, bx1 - bx0)
+        # highlighted zones: a leader should not cross one to reach another
+        marked = {rmap.zone(z).index for z in opts.highlight}
+        zone_img = _zone_image(xyz[seen, :2], zone_of[seen], (W, H)) if marked else None
 
         def leader_cost(side, anchor, start_x):
             start = (start_x, anchor[1])
             cost = 4.0 * _length_over(body_mask, start, anchor, framing.px_per_unit, unit) / body_w
             if _length_over(sel_mask, start, anchor, framing.px_per_unit, unit) > 0:
                 cost += 100.0
+            if _length_over(extra_mask, start, anchor, framing.px_per_unit, unit) > 0:
+                cost += 10.0
+            if zone_img is not None:
+                cost += 2.0 * len(_zones_crossed(zone_img, start, anchor) & marked)
             return cost
 
         placed = place_labels(requests, columns, y_range, style, obstacles=obstacles,
@@ -811,6 +832,37 @@ class _Mask:
         ix = np.clip((x / self.cell).astype(int), 0, self.data.shape[1] - 1)
         iy = np.clip((y / self.cell).astype(int), 0, self.data.shape[0] - 1)
         return self.data[iy, ix]
+
+
+def _zone_image(points_xy: np.ndarray, zones: np.ndarray, size, cell: int = 4) -> np.ndarray:
+    """A coarse (1/``cell`` scale) image of which zone shows where (-1: none), from the
+    projected centres of the visible cells."""
+    W, H = size
+    img = np.full((H // cell + 2, W // cell + 2), -1, np.int32)
+    ix = np.clip((points_xy[:, 0] / cell).astype(int), 0, img.shape[1] - 1)
+    iy = np.clip((points_xy[:, 1] / cell).astype(int), 0, img.shape[0] - 1)
+    img[iy, ix] = zones
+    return img
+
+
+def _zones_crossed(zone_img: np.ndarray, p, q, cell: int = 4) -> set[int]:
+    """The zones a leader from ``p`` to ``q`` passes over, but for the one it points at."""
+    n = max(2, int(math.hypot(q[0] - p[0], q[1] - p[1]) / cell) + 1)
+    t = np.linspace(0.0, 1.0, n)
+    ix = np.clip(((p[0] + (q[0] - p[0]) * t) / cell).astype(int), 0, zone_img.shape[1] - 1)
+    iy = np.clip(((p[1] + (q[1] - p[1]) * t) / cell).astype(int), 0, zone_img.shape[0] - 1)
+    ids = zone_img[iy, ix]
+    own = ids[-3:]  # the zone at the anchor, and its border
+    return set(int(i) for i in ids[:-3] if i >= 0) - set(int(i) for i in own)
+
+
+def _ray_hits(mask, x: np.ndarray, y: np.ndarray, edge: float, step: float = 3.0) -> np.ndarray:
+    """Which level segments from (x, y) to x = ``edge`` cross ``mask``."""
+    n = max(2, int(np.abs(edge - x).max() / step) + 1)
+    t = np.linspace(0.0, 1.0, n)[None, :]
+    xs = x[:, None] + (edge - x[:, None]) * t
+    ys = np.broadcast_to(y[:, None], xs.shape)
+    return mask.hit(xs.ravel(), ys.ravel()).reshape(xs.shape).any(axis=1)
 
 
 def _length_over(mask, p, q, px_per_unit, unit) -> float:
