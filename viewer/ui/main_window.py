@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from functools import partial
 from pathlib import Path
 
-from PySide6.QtCore import QSize, Qt, Signal
+from PySide6.QtCore import QSize, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QActionGroup, QCloseEvent, QCursor, QKeySequence
 from PySide6.QtWidgets import (
     QApplication,
@@ -36,12 +36,16 @@ from PySide6.QtWidgets import (
 from pyvistaqt import QtInteractor
 
 from viewer.core.errors import BackViewError, RegionMapError
+from viewer.core.lesson import load_lesson
 from viewer.core.mesh import MESH_FORMATS
-from viewer.core.palette import COLOUR_MODES, PALETTES, parse_colour_mode
+from viewer.core.palette import COLOUR_MODES, PALETTES, get_palette, parse_colour_mode
 from viewer.core.regionmap import Zone
 from viewer.ui import export_dialog
+from viewer.render.arrows import SkinProjector, arrow_meshes
+from viewer.ui.lesson import LessonController, LessonPanel
 from viewer.ui.loading import Loader, Model, build_model
 from viewer.ui.panels import LegendWidget, SafetyPanel, ZoneList, ZonePanel
+from viewer.ui.presentation import PRESENT_HELP, Blackout, ClickerKeys, present_font_px, present_style
 from viewer.ui.settings import Settings
 from viewer.ui.state import ViewerState
 from viewer.ui.view3d import SceneView
@@ -58,7 +62,10 @@ MOUSE_HELP = (
 
 #: the order of the sections in Help > Shortcuts
 SHORTCUT_SECTIONS = ("Colour the zones by", "Camera", "Camera (with the 3D view focused)", "Zones",
-                     "File", "Help")
+                     "Lesson and presentation", "File", "Help")
+
+#: presentation mode: the step panel's share of the screen's width
+PRESENT_PANEL_WIDTH = 0.40
 
 MODE_LABELS = {"pressure": "Pressure", "stroke:effleurage": "Effleurage",
                "stroke:petrissage": "Petrissage", "stroke:friction": "Friction"}
@@ -111,6 +118,16 @@ class MainWindow(QMainWindow):
         self.view = SceneView(self.plotter, self.state, self)
         self.view.hovered.connect(self._show_hover)
 
+        self.lesson = LessonController(self)
+        self.lesson.stepChanged.connect(self._on_step)
+        self._arrow_cache: dict[str, list] = {}
+        self._projector: SkinProjector | None = None
+        self.presenting = False
+        self._before_present = None  # what presentation mode changed, to put back
+        self._clicker = ClickerKeys(self.next_step, self.previous_step, self.toggle_blackout,
+                                    self.leave_presentation, self)
+        self.blackout = Blackout(self)
+
         self._build_panels()
         self._build_actions()
         self._build_menus_and_toolbar()
@@ -118,8 +135,12 @@ class MainWindow(QMainWindow):
         self.state.modeChanged.connect(self._on_mode)
         self.state.zoneSelected.connect(self._on_zone)
         self.state.paletteChanged.connect(self._on_palette)
+        self._on_palette(self.state.palette)
         self._on_mode(self.state.mode)
         self._restore_window()
+        self.lesson_dock.hide()  # until a lesson runs
+        for act in (self.act_next, self.act_previous):
+            act.setEnabled(False)
 
     # ------------------------------------------------------------------ layout
     def _build_panels(self) -> None:
@@ -145,6 +166,20 @@ class MainWindow(QMainWindow):
         self.tabifyDockWidget(self.zone_dock, self.safety_dock)
         self.setTabPosition(Qt.DockWidgetArea.RightDockWidgetArea,
                             self.tabPosition(Qt.DockWidgetArea.LeftDockWidgetArea).North)
+        self.lesson_panel = LessonPanel()
+        self.present_legend = LegendWidget(self.state)
+        self.present_legend.hide()  # presentation mode's legend (the left dock is hidden then)
+        lesson_box = QWidget(objectName="lessonBox")
+        box = QVBoxLayout(lesson_box)
+        box.setContentsMargins(0, 0, 0, 0)
+        box.setSpacing(0)
+        box.addWidget(self.lesson_panel, 1)
+        box.addWidget(self.present_legend)
+        self.lesson_box = lesson_box
+        self.lesson_dock = self._dock("Lesson", "lessonDock", lesson_box,
+                                      Qt.DockWidgetArea.RightDockWidgetArea)
+        self.tabifyDockWidget(self.safety_dock, self.lesson_dock)
+        self.lesson_dock.hide()
         self.zone_dock.raise_()
         self.resizeDocks([self.left_dock, self.zone_dock], [340, 470], Qt.Orientation.Horizontal)
 
@@ -229,6 +264,15 @@ class MainWindow(QMainWindow):
                            section="Zones")
         self.act_find = a("Find a zone", QKeySequence.StandardKey.Find, self._focus_search,
                           section="Zones")
+        self.act_lesson = a("Guided &lesson", "Ctrl+G", None, section="Lesson and presentation",
+                            checkable=True, tip="Follow the guide step by step")
+        self.act_lesson.toggled.connect(self._lesson_toggled)
+        self.act_next = a("Next step", "PgDown", self.next_step, section="Lesson and presentation")
+        self.act_previous = a("Previous step", "PgUp", self.previous_step,
+                              section="Lesson and presentation")
+        self.act_present = a("&Present", "F5", self.toggle_presentation,
+                             section="Lesson and presentation",
+                             tip="Full screen, large text, driven by a presentation clicker")
         self.act_shortcuts = a("&Shortcuts…", QKeySequence.StandardKey.HelpContents,
                                self.show_shortcuts, section="Help")
         self.act_about = a("&About BackView", None, self.show_about, section="Help")
@@ -263,7 +307,10 @@ class MainWindow(QMainWindow):
         view_menu.addAction(self.act_clear)
         view_menu.addAction(self.act_find)
         view_menu.addSeparator()
-        for dock in (self.left_dock, self.zone_dock, self.safety_dock):
+        for act in (self.act_lesson, self.act_next, self.act_previous, self.act_present):
+            view_menu.addAction(act)
+        view_menu.addSeparator()
+        for dock in (self.left_dock, self.zone_dock, self.safety_dock, self.lesson_dock):
             view_menu.addAction(dock.toggleViewAction())
 
         help_menu = bar.addMenu("&Help")
@@ -313,6 +360,11 @@ class MainWindow(QMainWindow):
     def _on_palette(self, palette: str) -> None:
         self.act_contrast.setChecked(palette == "high-contrast")
         self.settings.set_palette(palette)
+        self.lesson_panel.set_palette(palette)
+        colours = get_palette(palette)
+        self.lesson_box.setStyleSheet(
+            f"QWidget#lessonBox {{ background: {colours.background}; }}"
+            + (present_style(self._screen_height()) if self.presenting else ""))
 
     def _on_zone(self, zone_id) -> None:
         if zone_id is not None:
@@ -409,6 +461,9 @@ class MainWindow(QMainWindow):
     def show_model(self, model: Model) -> None:
         """Show ``model`` now (the GUI thread; the scene is already built)."""
         self.model = model
+        self.lesson.set_lesson(None)  # a lesson is checked against its map: loaded anew
+        self._arrow_cache.clear()
+        self._projector = None
         self.state.set_map(model.rmap)
         self.view.set_scene(model.scene)
         mesh = model.body.mesh_path.name if model.body.mesh_path else "mesh"
@@ -457,6 +512,157 @@ class MainWindow(QMainWindow):
             self.state.set_palette(session.palette)
         export_dialog.apply_session(session, self.state, plotter=self.plotter)
 
+    # ------------------------------------------------------------------ lesson
+    def start_lesson(self, index: int = 0) -> bool:
+        """Show the guided lesson from step ``index`` (0-based). False without a model, or when
+        the lesson does not fit the open region map (a message says why)."""
+        if self.model is None:
+            return False
+        if self.lesson.lesson is None:
+            try:
+                self.lesson.set_lesson(load_lesson(rmap=self.model.rmap))
+            except BackViewError as error:
+                lines = error.lines() if isinstance(error, RegionMapError) else [error.line()]
+                QMessageBox.warning(self, "No lesson for this map",
+                                    "The guided lesson does not fit the open region map:\n\n"
+                                    + "\n".join(lines))
+                return False
+        self.lesson.start(index)
+        return True
+
+    def stop_lesson(self) -> None:
+        self.lesson.stop()
+
+    def next_step(self) -> None:
+        self.lesson.next()
+
+    def previous_step(self) -> None:
+        self.lesson.previous()
+
+    def _lesson_toggled(self, on: bool) -> None:
+        if on and not self.lesson.running:
+            if not self.start_lesson():
+                self.act_lesson.setChecked(False)
+        elif not on and self.lesson.running:
+            self.stop_lesson()
+
+    def step_arrows(self, step) -> list:
+        """The step's arrow meshes on this scene, built once (projecting takes ~0.1 s)."""
+        if step.id not in self._arrow_cache:
+            scene = self.model.scene
+            if self._projector is None:
+                self._projector = SkinProjector(scene)
+            self._arrow_cache[step.id] = arrow_meshes(scene, self.lesson.lesson.arrows_of(step),
+                                                      self._projector)
+        return self._arrow_cache[step.id]
+
+    def _on_step(self, index) -> None:
+        running = index is not None
+        for act in (self.act_next, self.act_previous):
+            act.setEnabled(running)
+        self.act_lesson.setChecked(running)
+        if not running:
+            self.view.set_highlight(())
+            self.view.set_arrows([])
+            self.lesson_panel.show_step(None, None)
+            if not self.presenting:
+                self.lesson_dock.hide()
+            return
+        lesson, step = self.lesson.lesson, self.lesson.step
+        rmap = self.state.rmap
+        self.state.select(None)
+        self.state.set_mode(step.colour_by)
+        self.view.set_view(step.view, render=False)
+        self.view.set_highlight([rmap.zone(z).index for z in step.highlight])
+        self.view.set_arrows(self.step_arrows(step), render=False)
+        self.view.flush()
+        self.lesson_panel.show_step(lesson, step, index + 1)
+        self.lesson_dock.show()
+        self.lesson_dock.raise_()
+
+    # ------------------------------------------------------------------ presentation
+    def _screen_height(self) -> int:
+        screen = self.screen() or QApplication.primaryScreen()
+        return screen.geometry().height()
+
+    def toggle_presentation(self) -> None:
+        if self.presenting:
+            self.leave_presentation()
+        else:
+            self.enter_presentation()
+
+    def enter_presentation(self) -> None:
+        """Full screen, large text, no editing chrome; the lesson from step 1 unless one runs."""
+        if self.presenting:
+            return
+        started = False
+        if not self.lesson.running:
+            if not self.start_lesson():
+                return
+            started = True
+        self._before_present = {
+            "geometry": self.saveGeometry(), "state": self.saveState(),
+            "window_state": self.windowState(), "menu": self.menuBar().isVisible(),
+            "status": self.statusBar().isVisible(), "started": started,
+        }
+        self.presenting = True
+        height = self._screen_height()
+        for widget in (self.menuBar(), self.toolbar, self.statusBar(), self.left_dock,
+                       self.zone_dock, self.safety_dock):
+            widget.hide()
+        self.lesson_dock.show()
+        self.lesson_dock.setFeatures(QDockWidget.DockWidgetFeature.NoDockWidgetFeatures)
+        self.present_legend.swatch = QSize(round(height * 0.045), round(height * 0.032))
+        self.present_legend.refresh()
+        self.present_legend.show()
+        self.lesson_panel.set_presenting(height)
+        self.view.caption.setStyleSheet(f"font-size: {present_font_px(height, 0.022)}px;")
+        self.view._set_caption(self.view.view_name)
+        self._on_palette(self.state.palette)
+        QApplication.instance().installEventFilter(self._clicker)
+        screen = (self.screen() or QApplication.primaryScreen()).geometry()
+        self.showFullScreen()
+        self.setGeometry(screen)  # without a window manager (e.g. Xvfb) full screen is only a flag
+        self._size_present_panel()
+        QTimer.singleShot(0, self._size_present_panel)  # once the window has its new size
+        self.plotter.setFocus()
+
+    def _size_present_panel(self) -> None:
+        if self.presenting:
+            self.resizeDocks([self.lesson_dock], [round(self.width() * PRESENT_PANEL_WIDTH)],
+                             Qt.Orientation.Horizontal)
+
+    def leave_presentation(self) -> None:
+        """Back to the window as it was before (geometry, docks, toolbar, menus)."""
+        if not self.presenting:
+            return
+        QApplication.instance().removeEventFilter(self._clicker)
+        self.blackout.set_on(False)
+        before, self._before_present = self._before_present, None
+        self.presenting = False
+        self.lesson_panel.set_presenting(None)
+        self.present_legend.hide()
+        self.view.caption.setStyleSheet("")
+        self.view._set_caption(self.view.view_name)
+        self._on_palette(self.state.palette)
+        self.lesson_dock.setFeatures(QDockWidget.DockWidgetFeature.DockWidgetMovable
+                                     | QDockWidget.DockWidgetFeature.DockWidgetFloatable
+                                     | QDockWidget.DockWidgetFeature.DockWidgetClosable)
+        if before["started"]:
+            self.stop_lesson()
+        self.setWindowState(before["window_state"])
+        self.restoreGeometry(before["geometry"])
+        self.restoreState(before["state"])
+        self.menuBar().setVisible(before["menu"])
+        self.statusBar().setVisible(before["status"])
+        if self.lesson.running:
+            self.lesson_dock.show()
+
+    def toggle_blackout(self) -> None:
+        """A black screen while presenting (the clicker's B or "."), and back."""
+        if self.presenting:
+            self.blackout.toggle()
+
     # ------------------------------------------------------------------ help
     def shortcut_rows(self) -> list[tuple[str, str, str]]:
         """(section, keys, what) for every action with a shortcut, then the mouse."""
@@ -470,6 +676,7 @@ class MainWindow(QMainWindow):
                              .replace("…", "")))
         order = {name: i for i, name in enumerate(SHORTCUT_SECTIONS)}
         rows.sort(key=lambda row: order.get(row[0], len(order)))  # stable: actions keep their order
+        rows += [("In presentation mode (F5)", keys, what) for keys, what in PRESENT_HELP]
         rows += [("Mouse (in the 3D view)", gesture, what) for gesture, what in MOUSE_HELP]
         return rows
 
@@ -533,6 +740,7 @@ class MainWindow(QMainWindow):
             self.restoreState(state)
 
     def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 (Qt's name)
+        self.leave_presentation()  # save the window as it was, not full screen
         self.settings.save_window(self.saveGeometry(), self.saveState())
         self.settings.set_colour_mode(self.state.mode)
         self.settings.sync()

@@ -91,6 +91,7 @@ class LegendWidget(QFrame):
         self.setObjectName("legend")
         self.state = state
         self.entries = []
+        self.swatch = SWATCH_SIZE  # larger in presentation mode
         self.title = QLabel(objectName="legendTitle")
         self.title.setWordWrap(True)
         self.rows = QGridLayout()
@@ -117,7 +118,7 @@ class LegendWidget(QFrame):
         self.entries = legend(mode, rmap, palette)
         for row, entry in enumerate(self.entries):
             chip = QLabel()
-            chip.setPixmap(swatch_pixmap(entry.colour, entry.hatched, hatch=palette.hatch))
+            chip.setPixmap(swatch_pixmap(entry.colour, entry.hatched, self.swatch, hatch=palette.hatch))
             chip.setToolTip(entry.label + (" (striped on the body)" if entry.hatched else ""))
             text = QLabel(entry.label + (" — striped on the body" if entry.hatched else ""))
             text.setWordWrap(True)

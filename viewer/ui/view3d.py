@@ -69,6 +69,14 @@ class SceneView(QObject):
         self._zoom = QVariantAnimation(self, duration=ZOOM_MS, easingCurve=QEasingCurve.Type.OutCubic)
         self._zoom.valueChanged.connect(self._set_scale)
         self._awaiting_frame = False
+        #: the zones a lesson step emphasises (indices), shown while nothing is selected
+        self.highlighted: tuple[int, ...] = ()
+        #: how many "lesson-arrow-*" actors are in the plotter
+        self.arrow_count = 0
+        #: the preset the camera is at (None once turned or zoomed by hand): kept on resize
+        self.view_name: str | None = None
+        self._reframe = QTimer(self, singleShot=True, interval=0)
+        self._reframe.timeout.connect(self._keep_framing)
         self.caption = QLabel(plotter, objectName="viewCaption")
         self.caption.setAttribute(Qt.WidgetAttribute.WA_TransparentForMouseEvents)
         self.caption.hide()
@@ -83,6 +91,8 @@ class SceneView(QObject):
         """Show ``scene`` (replacing the previous one, in place: the actors keep their names)."""
         if self.actors is not None:
             self.actors.select(None, render=False)
+        self.set_arrows([], render=False)
+        self.highlighted = ()
         self.scene = scene
         self.actors = SceneActors(self.plotter, scene, self.state.mode, palette=self.state.palette)
         self.picker = ZonePicker(self.plotter.renderer, scene)
@@ -115,10 +125,33 @@ class SceneView(QObject):
             self.actors.set_mode(self.state.mode, render=False)
         if self._dirty_selection:
             zone = self.state.zone
-            self.actors.select(zone.index if zone is not None else None, render=False)
+            if zone is not None:
+                self.actors.select(zone.index, render=False)
+            else:  # a lesson step's zones, or none
+                self.actors.highlight(self.highlighted, render=False)
         self._dirty_mode = self._dirty_selection = self._dirty_palette = False
         self._awaiting_frame = True
         self.request_render()
+
+    def set_highlight(self, zone_indices) -> None:
+        """Emphasise several zones (a lesson step's) while no zone is selected; () clears."""
+        self.highlighted = tuple(int(i) for i in zone_indices)
+        self._dirty_selection = True
+        self._render_timer.start()
+
+    def set_arrows(self, meshes, render: bool = True) -> None:
+        """Show ``meshes`` ((PolyData, colour), e.g. from ``arrow_meshes``) on the body,
+        replacing the previous ones; [] removes them."""
+        for i, (mesh, colour) in enumerate(meshes):
+            self.plotter.add_mesh(mesh, color=colour, smooth_shading=True, ambient=0.35,
+                                  diffuse=0.7, specular=0.25, specular_power=30,
+                                  name=f"lesson-arrow-{i}", pickable=False, render=False)
+        for i in range(len(meshes), self.arrow_count):
+            self.plotter.remove_actor(f"lesson-arrow-{i}", render=False)
+        self.arrow_count = len(meshes)
+        if render:
+            self._awaiting_frame = True
+            self.request_render()
 
     def request_render(self) -> None:
         """Draw a frame at the next paint. ``plotter.render()`` would render now *and* again
@@ -169,6 +202,7 @@ class SceneView(QObject):
                 press, self._press = self._press, None
                 type(self.plotter).mousePressEvent(self.plotter, press)  # a drag: VTK turns the body
                 self._set_caption(None)
+                self.view_name = None
                 return False
             return True
         if kind == QEvent.Type.MouseButtonRelease and event.button() == Qt.MouseButton.LeftButton:
@@ -196,6 +230,8 @@ class SceneView(QObject):
             return True  # our smooth zoom replaces VTK's stepwise one
         elif kind == QEvent.Type.Resize:
             self._place_caption()
+            if self.view_name is not None:
+                self._reframe.start()
         elif kind in (QEvent.Type.FocusIn, QEvent.Type.FocusOut):
             return True  # QWidget would repaint (a full 3D render) to show a focus it never draws
         elif kind in (QEvent.Type.KeyPress, QEvent.Type.KeyRelease):
@@ -214,9 +250,15 @@ class SceneView(QObject):
         self._zoom_target = None
         self.actors.set_view(view)
         self._home_scale = self.plotter.camera.parallel_scale
+        self.view_name = view
         self._set_caption(view)
         if render:
             self.request_render()
+
+    def _keep_framing(self) -> None:
+        # the window changed size (e.g. fullscreen) with the camera at a preset: frame it anew
+        if self.view_name is not None and self.actors is not None:
+            self.set_view(self.view_name)
 
     def reset(self) -> None:
         self.set_view("back")
@@ -233,6 +275,7 @@ class SceneView(QObject):
         target = min(max(target, self._home_scale * lo), self._home_scale * hi)
         self._zoom_target = target
         self._zoom.stop()
+        self.view_name = None
         if not animated:
             self._set_scale(target)
             return
@@ -253,6 +296,7 @@ class SceneView(QObject):
         camera.OrthogonalizeViewUp()
         self.plotter.reset_camera_clipping_range()
         self._set_caption(None)
+        self.view_name = None
         self.request_render()
 
 
