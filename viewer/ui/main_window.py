@@ -621,8 +621,8 @@ class MainWindow(QMainWindow):
         self._on_palette(self.state.palette)
         QApplication.instance().installEventFilter(self._clicker)
         screen = (self.screen() or QApplication.primaryScreen()).geometry()
-        self.showFullScreen()
         self.setGeometry(screen)  # without a window manager (e.g. Xvfb) full screen is only a flag
+        self.showFullScreen()
         self._size_present_panel()
         QTimer.singleShot(0, self._size_present_panel)  # once the window has its new size
         self.plotter.setFocus()
@@ -655,8 +655,7 @@ class MainWindow(QMainWindow):
         self.restoreState(before["state"])
         self.menuBar().setVisible(before["menu"])
         self.statusBar().setVisible(before["status"])
-        if self.lesson.running:
-            self.lesson_dock.show()
+        self.lesson_dock.setVisible(self.lesson.running)
 
     def toggle_blackout(self) -> None:
         """A black screen while presenting (the clicker's B or "."), and back."""
