@@ -65,7 +65,7 @@ SHORTCUT_SECTIONS = ("Colour the zones by", "Camera", "Camera (with the 3D view 
                      "Lesson and presentation", "File", "Help")
 
 #: presentation mode: the step panel's share of the screen's width
-PRESENT_PANEL_WIDTH = 0.40
+PRESENT_PANEL_WIDTH = 0.42
 
 MODE_LABELS = {"pressure": "Pressure", "stroke:effleurage": "Effleurage",
                "stroke:petrissage": "Petrissage", "stroke:friction": "Friction"}

@@ -1,7 +1,10 @@
 """Render the real window to a PNG, for the documentation (``docs/images/window.png``).
 
     xvfb-run -s '-screen 0 1920x1080x24' python -m viewer.ui.screenshot [OUT.png] [--zone ID]
-        [--mode MODE] [--size 1600x1000]
+        [--mode MODE] [--size 1600x1000] [--present STEP]
+
+With ``--present STEP`` the window is in presentation mode (full screen) at lesson step STEP
+(1-based), e.g. ``docs/images/presentation.png``.
 
 Uses a throwaway settings file, so the picture never depends on (or changes) the user's own.
 """
@@ -26,6 +29,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--tab", choices=("zone", "safety"), default="zone")
     parser.add_argument("--view", default="back", help="camera preset (default: back)")
     parser.add_argument("--palette", default="default", help="colour theme (default: default)")
+    parser.add_argument("--present", type=int, metavar="STEP",
+                        help="presentation mode at this lesson step (1-based), full screen")
     args = parser.parse_args(argv)
     width, height = (int(v) for v in args.size.lower().split("x"))
 
@@ -49,6 +54,10 @@ def main(argv: list[str] | None = None) -> int:
         window.state.select(args.zone or None)
         if args.tab == "safety":
             window.safety_dock.raise_()
+        if args.present:
+            window.state.select(None)
+            window.start_lesson(args.present - 1)
+            window.enter_presentation()
         drawn = []
         window.view.updated.connect(lambda: drawn.append(1))
         window.view.flush()
