@@ -77,8 +77,8 @@ class LessonController(QObject):
             self.go(self._index - 1)
 
 
-#: text sizes of the panel as fractions of the screen height in presentation mode (a caption of
-#: 3.4 % of 1080 px is 37 px: about 9 mm on a 3 m-high projection per 1 m... legible at 6 m),
+#: text sizes of the panel as fractions of the screen's height in presentation mode (the caption:
+#: 3.4 %, 37 px on a 1080p projector, about 4 cm tall on a 1.2 m-high picture: legible at 6 m),
 #: and in points in the window
 PRESENT_SIZES = {"kicker": 0.024, "title": 0.042, "caption": 0.034, "head": 0.024, "small": 0.022}
 WINDOW_SIZES = {"kicker": "12pt", "title": "19pt", "caption": "15pt", "head": "13pt",
