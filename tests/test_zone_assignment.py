@@ -595,9 +595,10 @@ def test_a_corrupt_cache_file_is_ignored_and_rebuilt(kind, body, rmap, assignmen
 
 @pytest.mark.filterwarnings("ignore:The VTK reader")
 def test_the_scene_rebuilds_a_corrupt_surface_cache(body, rmap, assignment, scene, zone_cache):
-    from viewer.render.scene import BodyScene
+    from viewer.render.scene import BodyScene, _cache_file
 
-    cached = zone_cache / f"{cache_key(body, rmap)}.surface.vtp"
+    cached = _cache_file(cache_key(body, rmap))
+    assert cached.parent == zone_cache
     assert cached.is_file(), "BodyScene caches its cut surface in the (patched) cache folder"
     cached.write_bytes(b"<VTKFile broken")
     rebuilt = BodyScene(body, rmap, assignment)

@@ -24,10 +24,12 @@ from viewer.core.errors import BackViewError, RegionMapError
 from viewer.core.regionmap import Anchor, RegionMap, Shape, Zone
 
 CM = 0.01
+#: how far past the midline a mirrored (side-less) shape's midline points reach, metres
+_MIDLINE_REACH = 0.01
 #: metres of field per unit of cosine, so the facing constraint is commensurate with distances
 _FACING_SCALE = 0.05
 NO_ZONE = -1
-_CACHE_VERSION = 3
+_CACHE_VERSION = 6
 
 
 # --------------------------------------------------------------------------- geometry
@@ -85,7 +87,12 @@ class ZoneGeometry:
         u, v = self._uv[name]
         if a.level is not None:
             v = self.level_height(a.level)
-        return np.array([sign * u + a.lateral_cm * CM, v + a.up_cm * CM])
+        u_side = sign * u + a.lateral_cm * CM
+        if side is None and u_side <= 1e-9:
+            # a zone without sides is mirrored about the midline (it sees |u|): a point on the
+            # midline stands for the midline itself, so reach past it and keep it inside
+            u_side = -_MIDLINE_REACH
+        return np.array([u_side, v + a.up_cm * CM])
 
     # ------------------------------------------------------------------ fields
     def zone_field(self, zone: Zone, pts: _Frame2D, near_out: list | None = None) -> np.ndarray:
@@ -149,7 +156,8 @@ class ZoneGeometry:
             parts.append(np.minimum(pts.v - bottom, top - pts.v))
         if shape.lateral_cm is not None:
             lo, hi = (c * CM for c in shape.lateral_cm)
-            parts.append(np.minimum(u - lo, hi - u))
+            # a range from the midline (min 0) has no inner edge: the midline itself is inside
+            parts.append(hi - u if lo <= 0 else np.minimum(u - lo, hi - u))
         if shape.polygon is not None:
             poly = np.array([self.anchor(a, side) for a in shape.polygon])
             parts.append(polygon_field(u, pts.v, poly))

@@ -99,6 +99,7 @@ class BodyScene:
             remaining.cell_data["zone"] = np.full(remaining.n_cells, NO_ZONE, np.int16)
             pieces.append(remaining)
         surface = pv.merge(pieces, merge_points=False)
+        _absorb_specks(surface)
         for name in list(surface.point_data.keys()):
             if name != "Normals":
                 del surface.point_data[name]
@@ -233,10 +234,22 @@ def _subset(mesh: pv.PolyData, faces: np.ndarray, mask: np.ndarray) -> pv.PolyDa
     return out
 
 
+#: bump when the way the surface is cut changes, so cached surfaces are rebuilt
+_SURFACE_VERSION = 3
+
+#: field values (m) this close to zero count as outside: a vertex that lies on an earlier cut
+#: along the same line (two zones sharing a border) would otherwise flip sign by rounding and
+#: leave a comb of sliver triangles along the border
+SNAP = 1e-4
+
+
 def _split(mesh: pv.PolyData, field: str) -> tuple[pv.PolyData, pv.PolyData]:
     """(part where ``field`` > 0, the rest), cutting exactly along the zero line."""
     faces = mesh.regular_faces
-    values = np.asarray(mesh.point_data[field])[faces]
+    snapped = np.asarray(mesh.point_data[field]).copy()
+    snapped[np.abs(snapped) < SNAP] = -SNAP
+    mesh.point_data[field] = snapped
+    values = snapped[faces]
     inside = (values > 0).all(axis=1)
     outside = (values <= 0).all(axis=1)
     crossing = ~(inside | outside)
@@ -261,6 +274,56 @@ def _split(mesh: pv.PolyData, field: str) -> tuple[pv.PolyData, pv.PolyData]:
     return _append(parts_in), _append(parts_out)
 
 
+#: a piece of a zone smaller than this (m², = 5 mm²) is a speck left where two borders nearly
+#: meet; it takes the zone of the surface around it
+MIN_PIECE_AREA = 5e-6
+
+
+def _absorb_specks(surface: pv.PolyData) -> None:
+    """Give every tiny disconnected piece of a zone the zone of its nearest other cell."""
+    zone = np.array(surface.cell_data["zone"])
+    faces = surface.regular_faces
+    # the cut keeps duplicate points along seams: connect cells through shared positions
+    _, pid = np.unique(np.round(surface.points / 1e-7).astype(np.int64), axis=0,
+                       return_inverse=True)
+    pid = pid.ravel()[faces]
+    centres = np.asarray(surface.cell_centers().points)
+    areas = np.asarray(surface.compute_cell_sizes(length=False, volume=False).cell_data["Area"])
+    for z in np.unique(zone):
+        cells = np.flatnonzero(zone == z)
+        label = _components(pid[cells])
+        piece_area = np.bincount(label, weights=areas[cells])
+        for piece in np.flatnonzero(piece_area < MIN_PIECE_AREA):
+            speck = cells[label == piece]
+            others = np.flatnonzero(zone != z)
+            if len(others) == 0:
+                continue
+            d = np.linalg.norm(centres[others] - centres[speck].mean(axis=0), axis=1)
+            zone[speck] = zone[others[np.argmin(d)]]
+    surface.cell_data["zone"] = zone
+
+
+def _components(tris: np.ndarray) -> np.ndarray:
+    """Connected components (through shared points) of triangles, labels 0..k-1."""
+    n = len(tris)
+    corner_cell = np.repeat(np.arange(n), 3)
+    order = np.argsort(tris.ravel(), kind="stable")
+    pts, cell = tris.ravel()[order], corner_cell[order]
+    same = pts[1:] == pts[:-1]
+    a, b = cell[:-1][same], cell[1:][same]
+    label = np.arange(n)
+    while True:
+        lo = np.minimum(label[a], label[b])
+        new = label.copy()
+        np.minimum.at(new, a, lo)
+        np.minimum.at(new, b, lo)
+        new = new[new]
+        if np.array_equal(new, label):
+            break
+        label = new
+    return np.unique(label, return_inverse=True)[1].ravel()
+
+
 def _append(parts: list[pv.PolyData]) -> pv.PolyData:
     if not parts:
         return pv.PolyData()
@@ -270,7 +333,7 @@ def _append(parts: list[pv.PolyData]) -> pv.PolyData:
 
 
 def _cache_file(key: str) -> Path:
-    return default_cache_dir() / f"{key}.surface.vtp"
+    return default_cache_dir() / f"{key}.surface-v{_SURFACE_VERSION}.vtp"
 
 
 def _load_surface(key: str) -> pv.PolyData | None:

@@ -80,10 +80,11 @@ def run(mesh: str | Path | None = None, region_map: str | Path | None = None,
     (a :class:`~viewer.core.errors.BackViewError` for the command line to print); the scene is
     then built while the window is already on screen. Returns the exit status.
     """
-    check_display()
+    # the files first: a mistake in them is worth knowing even on a machine without a display
     body = Body.load(mesh, landmarks)
     rmap = load_region_map(region_map)
     body.require_landmarks(required_landmarks(rmap))
+    check_display()
     from viewer.ui.loading import build_in_background
 
     scene = build_in_background(body=body, rmap=rmap)  # while Qt builds the window
