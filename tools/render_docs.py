@@ -1,10 +1,15 @@
-"""Render the README's pictures of the model: landmarks, and zones from behind and both sides.
+"""Regenerate every picture of the README from the committed code and data.
 
-    python tools/render_docs.py        # writes docs/images/landmarks.png, zones-*.png
+    python tools/render_docs.py             # model pictures, export gallery, lesson steps
+    python tools/render_docs.py --window    # and the window screenshots (needs an X server:
+                                            # run it under xvfb-run -s '-screen 0 1920x1080x24')
 """
 
 from __future__ import annotations
 
+import argparse
+import subprocess
+import sys
 from pathlib import Path
 
 import numpy as np
@@ -68,12 +73,40 @@ def zones_image(scene: BodyScene, view: str, path: Path, mode: str = "pressure")
     p.close()
 
 
+GALLERY = {
+    "pressure": ["--colour-by", "pressure"],
+    "stroke-effleurage": ["--colour-by", "stroke:effleurage"],
+    "stroke-petrissage": ["--colour-by", "stroke:petrissage"],
+    "stroke-friction": ["--colour-by", "stroke:friction"],
+    "selected-zone-with-pins": [
+        "--colour-by", "stroke:petrissage", "--zone", "upper-trapezius-left",
+        "--title", "Kneading the upper trapezius",
+        "--pin", "acromion_left:Stop short of the bony tip",
+        "--pin", "spinous_C7:Stay off the spine"],
+}
+
+
+def backview(*args: str) -> None:
+    subprocess.run([sys.executable, "-m", "viewer", *args], check=True, cwd=OUT.parents[1])
+
+
 def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--window", action="store_true", help="also the window screenshots")
+    args = parser.parse_args()
     OUT.mkdir(parents=True, exist_ok=True)
     scene = BodyScene(Body.load(), load_region_map())
     landmarks_image(scene, OUT / "landmarks.png")
     for view in ("back", "left", "right"):
         zones_image(scene, view, OUT / f"zones-{view}.png")
+    for name, options in GALLERY.items():
+        backview("export", "--out", f"docs/images/gallery/{name}.png", *options)
+    backview("lesson", "--export", "docs/images/lesson")
+    if args.window:
+        shot = [sys.executable, "-m", "viewer.ui.screenshot"]
+        subprocess.run([*shot, "docs/images/window.png"], check=True, cwd=OUT.parents[1])
+        subprocess.run([*shot, "docs/images/presentation.png", "--present", "2", "--zone", ""],
+                       check=True, cwd=OUT.parents[1])
     print(f"wrote pictures to {OUT}")
 
 
