@@ -99,7 +99,7 @@ def main(argv=None) -> int:
                      *timed(lambda: zones.assign_zones(body, rmap, cache_dir=cache), args.runs)))
         if scene_mod is not None:
             assignment = first
-            surface_file = cache / f"{zones.cache_key(body, rmap)}.surface.vtp"
+            surface_file = scene_mod._cache_file(zones.cache_key(body, rmap))
 
             def uncached():
                 surface_file.unlink(missing_ok=True)

@@ -284,14 +284,14 @@ def _absorb_specks(surface: pv.PolyData) -> None:
     zone = np.array(surface.cell_data["zone"])
     faces = surface.regular_faces
     # the cut keeps duplicate points along seams: connect cells through shared positions
-    _, pid = np.unique(np.round(surface.points / 1e-7).astype(np.int64), axis=0,
-                       return_inverse=True)
+    positions, pid = np.unique(np.round(surface.points / 1e-7).astype(np.int64), axis=0,
+                               return_inverse=True)
     pid = pid.ravel()[faces]
     centres = np.asarray(surface.cell_centers().points)
     areas = np.asarray(surface.compute_cell_sizes(length=False, volume=False).cell_data["Area"])
     for z in np.unique(zone):
         cells = np.flatnonzero(zone == z)
-        label = _components(pid[cells])
+        label = _components(positions, pid[cells])
         piece_area = np.bincount(label, weights=areas[cells])
         for piece in np.flatnonzero(piece_area < MIN_PIECE_AREA):
             speck = cells[label == piece]
@@ -303,25 +303,16 @@ def _absorb_specks(surface: pv.PolyData) -> None:
     surface.cell_data["zone"] = zone
 
 
-def _components(tris: np.ndarray) -> np.ndarray:
-    """Connected components (through shared points) of triangles, labels 0..k-1."""
-    n = len(tris)
-    corner_cell = np.repeat(np.arange(n), 3)
-    order = np.argsort(tris.ravel(), kind="stable")
-    pts, cell = tris.ravel()[order], corner_cell[order]
-    same = pts[1:] == pts[:-1]
-    a, b = cell[:-1][same], cell[1:][same]
-    label = np.arange(n)
-    while True:
-        lo = np.minimum(label[a], label[b])
-        new = label.copy()
-        np.minimum.at(new, a, lo)
-        np.minimum.at(new, b, lo)
-        new = new[new]
-        if np.array_equal(new, label):
-            break
-        label = new
-    return np.unique(label, return_inverse=True)[1].ravel()
+def _components(positions: np.ndarray, tris: np.ndarray) -> np.ndarray:
+    """Connected components of triangles that share points (VTK's connectivity filter):
+    one label per triangle, in the triangles' order."""
+    used, local = np.unique(tris, return_inverse=True)
+    part = pv.PolyData.from_regular_faces(positions[used].astype(float), local.reshape(-1, 3))
+    part.cell_data["order"] = np.arange(len(tris))
+    conn = part.connectivity("all")
+    label = np.empty(len(tris), np.int64)
+    label[np.asarray(conn.cell_data["order"])] = np.asarray(conn.cell_data["RegionId"])
+    return label
 
 
 def _append(parts: list[pv.PolyData]) -> pv.PolyData:
