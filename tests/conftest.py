@@ -28,6 +28,19 @@ SHIPPED_LANDMARKS = REPO / "meshes" / "torso.landmarks.json"
 CLI_TIMEOUT = 60
 
 
+@pytest.fixture(scope="session", autouse=True)
+def zone_cache(tmp_path_factory):
+    """Never touch the user's cache: every zone and scene cache of the run goes to a temporary
+    folder (this one, in-process) and child processes get a temporary XDG_CACHE_HOME."""
+    folder = tmp_path_factory.mktemp("zone-cache")
+    mp = pytest.MonkeyPatch()
+    mp.setattr("viewer.core.zones.default_cache_dir", lambda: folder)
+    mp.setattr("viewer.render.scene.default_cache_dir", lambda: folder)
+    mp.setenv("XDG_CACHE_HOME", str(tmp_path_factory.mktemp("xdg-cache")))
+    yield folder
+    mp.undo()
+
+
 @pytest.fixture(scope="session")
 def repo() -> Path:
     return REPO

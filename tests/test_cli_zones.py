@@ -16,17 +16,6 @@ from viewer.core.zones import assign_zones
 from conftest import SHIPPED_MAP, SHIPPED_MESH
 
 
-@pytest.fixture(autouse=True, scope="module")
-def _private_zone_cache(tmp_path_factory):
-    """Never touch the user's cache: zones and the scene cache into a temporary folder."""
-    folder = tmp_path_factory.mktemp("zone-cache")
-    mp = pytest.MonkeyPatch()
-    mp.setattr("viewer.core.zones.default_cache_dir", lambda: folder)
-    mp.setattr("viewer.render.scene.default_cache_dir", lambda: folder)
-    yield folder
-    mp.undo()
-
-
 @pytest.fixture(scope="module")
 def runs(run_cli_many, user_body_mm) -> dict:
     return run_cli_many({

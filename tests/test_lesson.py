@@ -19,19 +19,11 @@ def lesson():
 
 
 @pytest.fixture(scope="module")
-def scene(lesson, tmp_path_factory):
-    import viewer.core.zones as zones
-    import viewer.render.scene as scene_mod
+def scene(lesson):
     from viewer.core.body import Body
+    from viewer.render.scene import BodyScene
 
-    cache = tmp_path_factory.mktemp("cache")
-    mp = pytest.MonkeyPatch()
-    mp.setattr(zones, "default_cache_dir", lambda: cache)
-    mp.setattr(scene_mod, "default_cache_dir", lambda: cache)
-    try:
-        yield scene_mod.BodyScene(Body.load(), lesson.rmap)
-    finally:
-        mp.undo()
+    return BodyScene(Body.load(), lesson.rmap)  # caches go to conftest's temporary folder
 
 
 def test_steps_follow_the_guide_in_its_own_order(lesson):

@@ -30,17 +30,6 @@ STATUS_RANK = {"avoid": 0, "light-only": 1, "allowed": 2, "recommended": 3}
 STROKES = ("effleurage", "petrissage", "friction")
 
 
-@pytest.fixture(autouse=True, scope="module")
-def zone_cache(tmp_path_factory):
-    """Never touch the user's cache: zones and the scene cache into a temporary folder."""
-    folder = tmp_path_factory.mktemp("zone-cache")
-    mp = pytest.MonkeyPatch()
-    mp.setattr("viewer.core.zones.default_cache_dir", lambda: folder)
-    mp.setattr("viewer.render.scene.default_cache_dir", lambda: folder)
-    yield folder
-    mp.undo()
-
-
 @pytest.fixture(scope="module")
 def rmap():
     return load_region_map()

@@ -19,14 +19,15 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 
 from viewer.core.errors import BackViewError, RegionMapError
 from viewer.core.palette import COLOUR_MODES
+from viewer.core.views import VIEWS
 from viewer.core.regionmap import (
     Anchor,
     RegionMap,
     Side,
     Stroke,
     _problem,
+    citation_problems,
     load_region_map,
-    normalise_text,
 )
 
 if sys.version_info >= (3, 11):
@@ -34,7 +35,6 @@ if sys.version_info >= (3, 11):
 else:  # pragma: no cover
     import tomli as tomllib
 
-VIEWS = ("back", "oblique-left", "oblique-right", "left", "right", "top")
 CM = 0.01
 
 
@@ -164,7 +164,6 @@ def check_lesson(lesson: Lesson) -> list[BackViewError]:
     zone_ids = set(lesson.rmap.by_id)
     rule_ids = {r.id for r in lesson.rmap.rules}
     arrow_ids = [a.id for a in lesson.data.arrows]
-    guide = normalise_text(lesson.rmap.guide_text)
     problems: list[BackViewError] = []
     seen: set[str] = set()
     for step in lesson.data.steps:
@@ -181,11 +180,8 @@ def check_lesson(lesson: Lesson) -> list[BackViewError]:
         for aid in step.arrows:
             if aid not in arrow_ids:
                 problems.append(BackViewError(f"unknown arrow '{aid}'", path, f"{where}:arrows"))
-        for c in step.citations:
-            if normalise_text(c) not in guide:
-                short = c if len(c) <= 60 else c[:57] + "..."
-                problems.append(BackViewError(f"citation not found in the guide: \"{short}\"",
-                                              path, f"{where}:citations"))
+        problems += citation_problems(lesson.rmap.guide_text,
+                                      [(f"{where}:citations", c) for c in step.citations], path)
     if len(set(arrow_ids)) != len(arrow_ids):
         problems.append(BackViewError("duplicate arrow id", path, "arrows:id"))
     return problems

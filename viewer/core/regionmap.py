@@ -385,13 +385,21 @@ def check_semantics(rmap: RegionMap) -> list[BackViewError]:
         if rule.id in rule_ids:
             problems.append(BackViewError(f"duplicate rule id '{rule.id}'", path, f"rules:{rule.id}:id"))
         rule_ids.add(rule.id)
-    guide = normalise_text(rmap.guide_text)
     cited = [(f"{z.id}:citations", c) for z in rmap.data.zones for c in z.citations]
     cited += [(f"rules:{r.id}:citations", c) for r in rmap.data.rules for c in r.citations]
+    problems += citation_problems(rmap.guide_text, cited, path)
+    return problems
+
+
+def citation_problems(guide_text: str, cited: list[tuple[str, str]], path) -> list[BackViewError]:
+    """One problem for every ``(where, citation)`` that does not occur in the guide."""
+    guide = normalise_text(guide_text)
+    problems = []
     for where, citation in cited:
         if normalise_text(citation) not in guide:
             short = citation if len(citation) <= 60 else citation[:57] + "..."
-            problems.append(BackViewError(f"citation not found in the guide: \"{short}\"", path, where))
+            problems.append(BackViewError(f"citation not found in the guide: \"{short}\"", path,
+                                          where))
     return problems
 
 

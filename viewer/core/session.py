@@ -39,9 +39,10 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 from viewer.core.atomic import atomic_write_bytes
 from viewer.core.errors import BackViewError
 from viewer.core.palette import COLOUR_MODES, PALETTES, parse_colour_mode
+from viewer.core.views import VIEWS
 
-#: the camera presets a session may name (the renderer's ``viewer.render.scene.VIEWS``)
-VIEW_NAMES = ("back", "oblique-left", "oblique-right", "left", "right", "top")
+#: the camera presets a session may name
+VIEW_NAMES = VIEWS
 LABEL_CHOICES = ("all", "none")
 #: the longest pin note and title that still fit an exported picture
 MAX_NOTE = 80

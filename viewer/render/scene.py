@@ -19,6 +19,7 @@ from vtkmodules.vtkFiltersCore import vtkClipPolyData
 from viewer.core.body import Body
 from viewer.core.palette import hex_to_rgb, zone_colour, zone_hatched
 from viewer.core.regionmap import RegionMap, Zone
+from viewer.core.views import VIEWS  # the window and the export take the presets from here
 from viewer.core.zones import (
     NO_ZONE,
     ZoneAssignment,
@@ -31,7 +32,7 @@ from viewer.core.zones import (
 #: spacing of the "avoid" hatching on the skin, in metres
 HATCH_SPACING = 0.012
 
-VIEWS = ("back", "oblique-left", "oblique-right", "left", "right", "top")
+__all__ = ["VIEWS", "BodyScene", "CameraPose", "HATCH_SPACING"]
 
 
 @dataclass(frozen=True)
