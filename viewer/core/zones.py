@@ -193,19 +193,18 @@ class ZoneGeometry:
 
     def vertex_fields(self, vertices: np.ndarray, faces: np.ndarray):
         """``(fields (n_zones, n_vertices), outward vertex normals)`` on a triangle mesh."""
-        fields, normals, _, _, _ = self._surface_fields(vertices, faces)
+        fields, normals, _, _ = self._surface_fields(vertices, faces)
         return fields, normals
 
     def _surface_fields(self, vertices: np.ndarray, faces: np.ndarray, near: list | None = None):
         """Fields at the vertices; ``near`` collects, per zone, the vertices evaluated exactly
         (all others are clearly outside the zone)."""
-        face_normals, double_area, normals = surface_normals(vertices, faces)
-        sign = self.outward_sign(vertices, normals)
-        if sign < 0:
-            normals, face_normals = -normals, -face_normals
+        double_area, normals = surface_normals(vertices, faces)
+        if self.outward_sign(vertices, normals) < 0:
+            normals = -normals
         pts = self.project(vertices, normals)
         fields = np.stack([self.zone_field(z, pts, near) for z in self.rmap.zones])
-        return fields, normals, pts, face_normals, double_area
+        return fields, normals, pts, double_area
 
     def fields(self, points: np.ndarray, normals: np.ndarray) -> np.ndarray:
         """``(n_zones, n_points)`` inside fields at arbitrary surface points."""
@@ -434,7 +433,7 @@ def _compute(body: Body, rmap: RegionMap) -> ZoneAssignment:
     vertices = np.asarray(body.mesh.vertices, np.float64)
     faces = np.asarray(body.mesh.faces)
     near: list[np.ndarray] = []
-    fields, _, pts, _, double_area = geom._surface_fields(vertices, faces, near)
+    fields, _, pts, double_area = geom._surface_fields(vertices, faces, near)
     a, b, c = faces[:, 0], faces[:, 1], faces[:, 2]
 
     n_zones = len(rmap.zones)
@@ -460,7 +459,7 @@ def _compute(body: Body, rmap: RegionMap) -> ZoneAssignment:
 
 
 def surface_normals(vertices: np.ndarray, faces: np.ndarray):
-    """(unit face normals, twice the face areas, area-weighted unit vertex normals)."""
+    """(twice the face areas, area-weighted unit vertex normals)."""
     v32 = np.asarray(vertices, np.float32)  # float32 halves the memory traffic; ample for mm
     v0 = v32[faces[:, 0]]
     e1, e2 = v32[faces[:, 1]] - v0, v32[faces[:, 2]] - v0
@@ -469,8 +468,6 @@ def surface_normals(vertices: np.ndarray, faces: np.ndarray):
     cross[:, 1] = e1[:, 2] * e2[:, 0] - e1[:, 0] * e2[:, 2]
     cross[:, 2] = e1[:, 0] * e2[:, 1] - e1[:, 1] * e2[:, 0]
     double_area = np.sqrt(np.einsum("ij,ij->i", cross, cross))
-    with np.errstate(invalid="ignore", divide="ignore"):
-        face_normals = np.where(double_area[:, None] > 0, cross / double_area[:, None], 0.0)
     # sum the (area-weighted) face normals around each vertex
     corners = faces.ravel()
     vertex_normals = np.stack([np.bincount(corners, weights=np.repeat(cross[:, c], 3),
@@ -478,7 +475,7 @@ def surface_normals(vertices: np.ndarray, faces: np.ndarray):
     length = np.sqrt(np.einsum("ij,ij->i", vertex_normals, vertex_normals))[:, None]
     with np.errstate(invalid="ignore", divide="ignore"):
         vertex_normals = np.where(length > 0, vertex_normals / length, 0.0)
-    return face_normals, double_area, vertex_normals
+    return double_area, vertex_normals
 
 
 def _overlaps(rmap: RegionMap, inside: np.ndarray, face_zone: np.ndarray) -> list[Overlap]:
