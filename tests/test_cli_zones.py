@@ -141,3 +141,12 @@ def test_user_mesh_areas_match_the_shipped_ones(runs, user_body_mm, expected):
         assert user["area_cm2"] == pytest.approx(r["area_cm2"], rel=0.01), r["id"]
         assert user["levels"] == r["levels"]
         assert user["lateral_cm"] == pytest.approx(r["lateral_cm"], abs=0.11)
+
+
+@pytest.mark.parametrize("command", ["info", "zones", "validate", "lesson"])
+def test_body_options_count_before_the_command_as_after_it(command, tmp_path, run_cli_isolated,
+                                                           one_line_error):
+    # `backview --mesh X zones` must use X, not quietly fall back to the shipped torso
+    missing = tmp_path / "missing.obj"
+    for args in (("--mesh", missing, command), (command, "--mesh", missing)):
+        one_line_error(run_cli_isolated(*args), "missing.obj", "no such file")

@@ -11,8 +11,8 @@ status 2; nothing is written and an existing file is left as it was.
 
 from __future__ import annotations
 
-import argparse
 
+from viewer.cli._common import add_body_options
 from viewer.core.palette import COLOUR_MODES, PALETTES
 from viewer.core.session import LABEL_CHOICES, VIEW_NAMES
 
@@ -45,13 +45,7 @@ def add_parser(sub) -> None:
                    help="transparent background (PNG with alpha)")
     p.add_argument("--session", metavar="FILE", help="a saved session (JSON): view or camera, "
                    "colour mode, selected zone, pins, title")
-    # the same as the top-level options, accepted after the command too
-    p.add_argument("--mesh", metavar="FILE", default=argparse.SUPPRESS,
-                   help="body mesh (default: the shipped torso)")
-    p.add_argument("--landmarks", metavar="FILE", default=argparse.SUPPRESS,
-                   help="landmarks of --mesh (default: <mesh>.landmarks.json beside it)")
-    p.add_argument("--map", dest="region_map", metavar="FILE", default=argparse.SUPPRESS,
-                   help="region map (default: the shipped back-massage map)")
+    add_body_options(p)
     p.set_defaults(run=run)
 
 

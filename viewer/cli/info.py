@@ -4,16 +4,14 @@ from __future__ import annotations
 
 import json
 
+from viewer.cli._common import add_body_options
 from viewer.core import anatomy
 from viewer.core.body import Body
 
 
 def add_parser(sub) -> None:
     p = sub.add_parser("info", help="describe the body mesh and its landmarks")
-    p.add_argument("--mesh", metavar="FILE", help="mesh file (OBJ, PLY, STL, GLB/GLTF, OFF); "
-                   "default: the shipped torso")
-    p.add_argument("--landmarks", metavar="FILE",
-                   help="landmarks file (default: <mesh>.landmarks.json beside the mesh)")
+    add_body_options(p, map_option=False)
     p.add_argument("--json", action="store_true", help="print JSON instead of text")
     p.set_defaults(run=run)
 

@@ -11,8 +11,8 @@ message``) and exits with status 2; nothing is written then.
 
 from __future__ import annotations
 
-import argparse
 
+from viewer.cli._common import add_body_options
 from viewer.core.palette import PALETTES
 
 
@@ -32,13 +32,7 @@ def add_parser(sub) -> None:
                         "a4-landscape (300 dpi)")
     p.add_argument("--palette", metavar="NAME",
                    help=f"colour theme: {', '.join(PALETTES)} (default: default)")
-    # the same as the top-level options, accepted after the command too
-    p.add_argument("--mesh", metavar="FILE", default=argparse.SUPPRESS,
-                   help="body mesh (default: the shipped torso)")
-    p.add_argument("--landmarks", metavar="FILE", default=argparse.SUPPRESS,
-                   help="landmarks of --mesh (default: <mesh>.landmarks.json beside it)")
-    p.add_argument("--map", dest="region_map", metavar="FILE", default=argparse.SUPPRESS,
-                   help="region map (default: the one the lesson names)")
+    add_body_options(p, map_help="region map (default: the one the lesson names)")
     p.set_defaults(run=run)
 
 
