@@ -9,7 +9,6 @@ and vertebral levels), so they fit any body that carries the landmarks.
 
 from __future__ import annotations
 
-import sys
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
@@ -18,7 +17,7 @@ import numpy as np
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from viewer.core.errors import BackViewError, RegionMapError
-from viewer.core.palette import COLOUR_MODES
+from viewer.core.palette import ColourMode
 from viewer.core.views import VIEWS
 from viewer.core.regionmap import (
     Anchor,
@@ -28,12 +27,8 @@ from viewer.core.regionmap import (
     _problem,
     citation_problems,
     load_region_map,
+    read_toml,
 )
-
-if sys.version_info >= (3, 11):
-    import tomllib
-else:  # pragma: no cover
-    import tomli as tomllib
 
 CM = 0.01
 
@@ -71,7 +66,7 @@ class Step(_Strict):
     caption: str = Field(min_length=1, description="one or two short sentences for the screen")
     citations: list[str] = Field(min_length=1)
     view: str = "back"
-    colour_by: str = "pressure"
+    colour_by: ColourMode = "pressure"
     highlight: list[str] = Field([], description="zone ids to highlight")
     rules: list[str] = Field([], description="ids of the map's global rules to show")
     arrows: list[str] = Field([], description="ids of arrows to draw")
@@ -83,12 +78,6 @@ class Step(_Strict):
             raise ValueError(f"unknown view '{value}' (choose from {', '.join(VIEWS)})")
         return value
 
-    @field_validator("colour_by")
-    @classmethod
-    def _mode(cls, value: str) -> str:
-        if value not in COLOUR_MODES:
-            raise ValueError(f"unknown colour mode '{value}' (choose from {', '.join(COLOUR_MODES)})")
-        return value
 
 
 class LessonInfo(_Strict):
@@ -136,16 +125,7 @@ def default_lesson_path() -> Path:
 def load_lesson(path: str | Path | None = None, rmap: RegionMap | None = None) -> Lesson:
     """Read and check a lesson: schema, its map, zone/rule/arrow references, citations."""
     path = Path(path) if path else default_lesson_path()
-    if not path.exists():
-        raise RegionMapError("no such lesson file", path)
-    if path.suffix.lower() != ".toml":
-        raise RegionMapError("lessons are TOML files (.toml)", path)
-    try:
-        raw = tomllib.loads(path.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError) as exc:
-        raise RegionMapError(f"cannot be read: {exc}", path) from None
-    except tomllib.TOMLDecodeError as exc:
-        raise RegionMapError(f"is not valid TOML: {exc}", path) from None
+    raw = read_toml(path, "lesson file", "lessons")
     try:
         data = LessonFile.model_validate(raw)
     except ValidationError as exc:

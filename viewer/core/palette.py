@@ -10,6 +10,9 @@ never told by colour alone: the renderer hatches it and the legend says it in wo
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Annotated
+
+from pydantic import AfterValidator
 
 from viewer.core.errors import BackViewError
 from viewer.core.regionmap import Pressure, RegionMap, Stroke, StrokeStatus, Zone
@@ -93,6 +96,17 @@ class LegendEntry:
     label: str        # words shown beside the swatch
     colour: str       # hex
     hatched: bool     # drawn with the "avoid" hatching
+
+
+def check_colour_mode(value: str) -> str:
+    """For schemas: ``value`` when it is a colour mode, else ValueError with the field's message."""
+    if value not in COLOUR_MODES:
+        raise ValueError(f"unknown colour mode '{value}' (choose from {', '.join(COLOUR_MODES)})")
+    return value
+
+
+#: a schema field holding a colour mode (lessons, sessions)
+ColourMode = Annotated[str, AfterValidator(check_colour_mode)]
 
 
 def parse_colour_mode(mode: str) -> tuple[str, Stroke | None]:

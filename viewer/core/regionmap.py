@@ -334,23 +334,7 @@ def load_region_map(path: str | Path | None = None) -> RegionMap:
     Raises :class:`RegionMapError` listing every problem as ``file:zone:field: message``.
     """
     path = Path(path) if path else default_region_map()
-    if not path.exists():
-        raise RegionMapError("no such region map", path)
-    if path.is_dir():
-        raise RegionMapError("is a folder, not a region map", path)
-    if path.suffix.lower() != ".toml":
-        raise RegionMapError(f"region maps are TOML files (.toml); '{path.suffix or path.name}' "
-                             "is not one", path)
-    try:
-        text = path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
-        raise RegionMapError(f"cannot be read: {exc}", path) from None
-    if not text.strip():
-        raise RegionMapError("is empty", path)
-    try:
-        raw = tomllib.loads(text)
-    except tomllib.TOMLDecodeError as exc:
-        raise RegionMapError(f"is not valid TOML: {exc}", path) from None
+    raw = read_toml(path, "region map", "region maps")
     try:
         data = RegionMapFile.model_validate(raw)
     except ValidationError as exc:
@@ -367,6 +351,28 @@ def load_region_map(path: str | Path | None = None) -> RegionMap:
     if problems:
         raise RegionMapError(problems)
     return rmap
+
+
+def read_toml(path: Path, what: str, kind: str) -> dict:
+    """The TOML document at ``path`` (a ``what``; ``kind`` names files of that sort), or a
+    :class:`RegionMapError` naming the file and what is wrong with it."""
+    if not path.exists():
+        raise RegionMapError(f"no such {what}", path)
+    if path.is_dir():
+        raise RegionMapError(f"is a folder, not a {what}", path)
+    if path.suffix.lower() != ".toml":
+        raise RegionMapError(f"{kind} are TOML files (.toml); '{path.suffix or path.name}' "
+                             "is not one", path)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise RegionMapError(f"cannot be read: {exc}", path) from None
+    if not text.strip():
+        raise RegionMapError("is empty", path)
+    try:
+        return tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise RegionMapError(f"is not valid TOML: {exc}", path) from None
 
 
 def check_semantics(rmap: RegionMap) -> list[BackViewError]:

@@ -38,7 +38,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 
 from viewer.core.atomic import atomic_write_bytes
 from viewer.core.errors import BackViewError
-from viewer.core.palette import COLOUR_MODES, PALETTES, parse_colour_mode
+from viewer.core.palette import PALETTES, ColourMode
 from viewer.core.views import VIEWS
 
 #: the camera presets a session may name
@@ -128,21 +128,11 @@ class Session(_Strict):
     title: str | None = Field(None, max_length=MAX_TITLE)
     view: ViewName = "back"
     camera: Camera | None = None
-    colour_mode: str = "pressure"
+    colour_mode: ColourMode = "pressure"
     palette: str = "default"
     selected_zone: str | None = None
     labels: Literal["all", "none"] = "all"
     pins: list[Pin] = Field(default_factory=list, max_length=MAX_PINS)
-
-    @field_validator("colour_mode")
-    @classmethod
-    def _mode(cls, value: str) -> str:
-        try:
-            parse_colour_mode(value)
-        except BackViewError:
-            raise ValueError(f"unknown colour mode '{value}' (choose from "
-                             f"{', '.join(COLOUR_MODES)})") from None
-        return value
 
     @field_validator("palette")
     @classmethod
