@@ -40,14 +40,11 @@ TARGET = 1.3
 def plain(scene: BodyScene, opts: ex.ExportOptions, out: Path) -> None:
     W, H = opts.size
     style = Style.for_size(W, H)
-    pose = scene.camera(opts.view, W / H)
     plotter = pv.Plotter(off_screen=True, window_size=(W, H))
     try:
-        SceneActors(plotter, scene, opts.mode, line_scale=style.line_scale, palette=opts.palette)
-        plotter.camera_position = pose.as_tuple()
-        plotter.camera.parallel_projection = True
-        plotter.camera.parallel_scale = pose.parallel_scale
-        plotter.renderer.ResetCameraClippingRange()
+        actors = SceneActors(plotter, scene, opts.mode, line_scale=style.line_scale,
+                             palette=opts.palette)
+        actors.set_view(opts.view, W / H)
         plotter.screenshot(str(out))
     finally:
         plotter.close()

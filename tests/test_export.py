@@ -14,8 +14,9 @@ import numpy as np
 import pytest
 from PIL import Image
 
+from viewer.core.camera import Camera
 from viewer.core.palette import get_palette, hex_to_rgb, legend, zone_colour
-from viewer.core.session import Camera, Pin
+from viewer.core.session import Pin
 from viewer.render import export as ex
 from viewer.render.export import ExportOptions, annotated_image, export_image
 from viewer.render.layout import boxes_overlap
@@ -47,13 +48,13 @@ def project(camera: Camera, size, point) -> tuple[float, float]:
     import pyvista as pv
     from vtkmodules.vtkRenderingCore import vtkCoordinate
 
+    from viewer.render.camera import apply_camera
+
     W, H = size
     p = pv.Plotter(off_screen=True, window_size=(W, H))
     try:
         p.add_mesh(pv.Sphere(radius=0.01, center=camera.focal_point))
-        p.camera_position = [camera.position, camera.focal_point, camera.view_up]
-        p.camera.parallel_projection = True
-        p.camera.parallel_scale = camera.parallel_scale
+        apply_camera(p, camera)
         p.render()
         c = vtkCoordinate()
         c.SetCoordinateSystemToWorld()

@@ -17,9 +17,11 @@ import pyvista as pv
 
 from viewer.core import anatomy
 from viewer.core.body import Body
+from viewer.core.camera import preset_camera
 from viewer.core.palette import BACKGROUND
 from viewer.core.regionmap import load_region_map
 from viewer.render.actors import SceneActors
+from viewer.render.camera import apply_camera
 from viewer.render.scene import BodyScene
 
 OUT = Path(__file__).resolve().parents[1] / "docs" / "images"
@@ -57,10 +59,8 @@ def landmarks_image(scene: BodyScene, path: Path) -> None:
     p.add_point_labels(np.array(where), labels, font_size=19, point_size=1, shape_opacity=0.75,
                        shape_color="white", text_color="#222222", always_visible=True,
                        show_points=False)
-    pose = scene.camera("back", 1400 / 1600)
-    p.camera_position = pose.as_tuple()
-    p.camera.parallel_projection = True
-    p.camera.parallel_scale = pose.parallel_scale * 1.02
+    camera = preset_camera(body, "back", 1400 / 1600)
+    apply_camera(p, camera.with_scale(camera.parallel_scale * 1.02))
     p.screenshot(path)
     p.close()
 

@@ -11,6 +11,7 @@ from PySide6.QtGui import QImage
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication
 
+from viewer.core.camera import preset_camera
 from viewer.core.palette import get_palette, hex_to_rgb
 
 pytestmark = pytest.mark.gui
@@ -67,7 +68,7 @@ def arrow_actors(window) -> list[str]:
 
 def check_camera(window, view: str) -> None:
     width, height = window.plotter.window_size
-    pose = window.view.scene.camera(view, width / height)
+    pose = preset_camera(window.view.scene.body, view, width / height)
     cam = window.plotter.camera
     got = np.subtract(cam.focal_point, cam.position)
     want = np.subtract(pose.focal_point, pose.position)

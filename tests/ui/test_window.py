@@ -8,6 +8,7 @@ import pytest
 from PySide6.QtCore import QPoint, Qt
 from PySide6.QtTest import QTest
 
+from viewer.core.camera import preset_camera
 from viewer.core.palette import COLOUR_MODES, hex_to_rgb, legend, zone_category, zone_colour
 from viewer.core.regionmap import Stroke
 from viewer.core.zones import NO_ZONE
@@ -246,13 +247,14 @@ def test_camera_preset_keys(win, qtbot, key, view):
     win.activateWindow()
     qtbot.waitActive(win)
     QTest.keyClick(win, key)
-    pose = win.view.scene.camera(view, win.plotter.window_size[0] / win.plotter.window_size[1])
+    aspect = win.plotter.window_size[0] / win.plotter.window_size[1]
+    pose = preset_camera(win.view.scene.body, view, aspect)
     assert np.allclose(win.plotter.camera.position, pose.position)
     from viewer.ui.view3d import VIEW_CAPTIONS
 
     assert win.view.caption.text() == VIEW_CAPTIONS[view] and win.view.caption.isVisible()
     QTest.keyClick(win, Qt.Key.Key_Home)
-    back = win.view.scene.camera("back", win.plotter.window_size[0] / win.plotter.window_size[1])
+    back = preset_camera(win.view.scene.body, "back", aspect)
     assert np.allclose(win.plotter.camera.position, back.position)
 
 

@@ -20,8 +20,9 @@ Example::
       ]
     }
 
-``camera`` (optional) holds ``position``, ``focal_point``, ``view_up`` (mesh units) and
-``parallel_scale`` (half the visible height, mesh units); when present it wins over ``view``.
+``camera`` (optional, a :class:`viewer.core.camera.Camera`) holds ``position``, ``focal_point``,
+``view_up`` (mesh units) and ``parallel_scale`` (half the visible height, mesh units); when
+present it wins over ``view``.
 Pins are a ``landmark`` name of the body or a ``point`` on the skin in mesh units, each with a
 short ``note``. A bad file is reported as one line, ``FILE:field: problem``.
 """
@@ -29,7 +30,6 @@ short ``note``. A bad file is reported as one line, ``FILE:field: problem``.
 from __future__ import annotations
 
 import json
-import math
 import os
 from pathlib import Path
 from typing import Literal
@@ -37,6 +37,7 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from viewer.core.atomic import atomic_write_bytes
+from viewer.core.camera import Camera, Vec3, finite
 from viewer.core.errors import BackViewError
 from viewer.core.palette import PALETTES, ColourMode
 from viewer.core.views import VIEWS
@@ -51,7 +52,6 @@ MAX_PINS = 9
 FORMAT = "backview-session"
 
 ViewName = Literal["back", "oblique-left", "oblique-right", "left", "right", "top"]
-Vec3 = tuple[float, float, float]
 
 
 class SessionError(BackViewError):
@@ -60,37 +60,6 @@ class SessionError(BackViewError):
 
 class _Strict(BaseModel):
     model_config = ConfigDict(extra="forbid")
-
-
-def _finite(value: Vec3) -> Vec3:
-    if not all(math.isfinite(c) for c in value):
-        raise ValueError("coordinates must be finite numbers")
-    return value
-
-
-class Camera(_Strict):
-    """An exact parallel-projection camera, in the mesh's units."""
-
-    position: Vec3
-    focal_point: Vec3
-    view_up: Vec3
-    parallel_scale: float = Field(gt=0, description="half the visible height")
-
-    _position = field_validator("position", "focal_point", "view_up")(_finite)
-
-    @model_validator(mode="after")
-    def _not_degenerate(self):
-        direction = [f - p for f, p in zip(self.focal_point, self.position)]
-        if math.hypot(*direction) == 0:
-            raise ValueError("position and focal_point coincide")
-        if math.hypot(*self.view_up) == 0:
-            raise ValueError("view_up is a zero vector")
-        cross = (direction[1] * self.view_up[2] - direction[2] * self.view_up[1],
-                 direction[2] * self.view_up[0] - direction[0] * self.view_up[2],
-                 direction[0] * self.view_up[1] - direction[1] * self.view_up[0])
-        if math.hypot(*cross) <= 1e-9 * math.hypot(*direction) * math.hypot(*self.view_up):
-            raise ValueError("view_up is parallel to the viewing direction")
-        return self
 
 
 class Pin(_Strict):
@@ -103,7 +72,7 @@ class Pin(_Strict):
     @field_validator("point")
     @classmethod
     def _point(cls, value):
-        return None if value is None else _finite(value)
+        return None if value is None else finite(value)
 
     @field_validator("note")
     @classmethod

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import pyvista as pv
 
+from viewer.core.camera import Camera, preset_camera
 from viewer.core.palette import SELECTION_COLOUR, get_palette
 from viewer.core.zones import NO_ZONE
+from viewer.render.camera import apply_camera
 from viewer.render.scene import BodyScene
 
 
@@ -127,13 +129,12 @@ class SceneActors:
         else:
             self.hatch_actor = None
 
-    def set_view(self, view: str, aspect: float | None = None) -> None:
+    def set_view(self, view: str, aspect: float | None = None) -> Camera:
+        """Show the preset ``view`` framed for ``aspect`` (default: the plotter's); return it."""
         width, height = self.plotter.window_size
-        pose = self.scene.camera(view, aspect or width / max(height, 1))
-        self.plotter.camera_position = pose.as_tuple()
-        self.plotter.camera.parallel_projection = True
-        self.plotter.camera.parallel_scale = pose.parallel_scale
-        self.plotter.reset_camera_clipping_range()
+        camera = preset_camera(self.scene.body, view, aspect or width / max(height, 1))
+        apply_camera(self.plotter, camera)
+        return camera
 
 
 def _lift(lines: pv.PolyData, distance: float) -> pv.PolyData:

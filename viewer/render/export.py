@@ -36,6 +36,7 @@ from pydantic import ValidationError
 
 from viewer import __version__
 from viewer.core.atomic import atomic_write_bytes
+from viewer.core.camera import Camera, preset_camera
 from viewer.core.errors import BackViewError
 from viewer.core.palette import (
     get_palette,
@@ -46,9 +47,10 @@ from viewer.core.palette import (
     zone_hatched,
 )
 from viewer.core.regionmap import Stroke, Zone
-from viewer.core.session import LABEL_CHOICES, MAX_NOTE, Camera, Pin, Session
+from viewer.core.session import LABEL_CHOICES, MAX_NOTE, Pin, Session
 from viewer.render.actors import SceneActors
 from viewer.render.annotate import Canvas, contrasting_text, ellipsize, line_height, rgb, wrap
+from viewer.render.camera import apply_camera
 from viewer.render.layout import (
     CalloutSpec,
     LabelOption,
@@ -294,55 +296,27 @@ def parse_pin(text: str) -> Pin:
 # --------------------------------------------------------------------------- camera framing
 @dataclass
 class Framing:
-    """A parallel camera and where the body lands in the picture."""
+    """Where the body lands in the picture, and the cameras that put it there."""
 
-    position: np.ndarray
-    focal_point: np.ndarray
-    view_up: np.ndarray
-    parallel_scale: float
+    render_camera: Camera       # the renderer's camera of the whole picture (world to image pixels)
+    camera: Camera              # what the picture shows of the body (its box), as a session keeps
+                                # it: exporting with it again frames the body the same way
     body_box: tuple[float, float, float, float]   # image pixels
     cut_bottom: bool
     cut_top: bool
     px_per_unit: float
-    view_focal: np.ndarray      # the body box's centre, in the world
-    view_scale: float           # half the body box's height, in mesh units
-
-    def as_camera(self) -> Camera:
-        """The camera of what the picture shows of the body (its box), as a session keeps it:
-        exporting with it again frames the body the same way."""
-        d = self.focal_point - self.position
-        return Camera(position=tuple(map(float, self.view_focal - d)),
-                      focal_point=tuple(map(float, self.view_focal)),
-                      view_up=tuple(map(float, self.view_up)),
-                      parallel_scale=float(self.view_scale))
-
-    def render_camera(self) -> Camera:
-        """The renderer's own camera for the whole picture (world to image pixels)."""
-        return Camera(position=tuple(map(float, self.position)),
-                      focal_point=tuple(map(float, self.focal_point)),
-                      view_up=tuple(map(float, self.view_up)),
-                      parallel_scale=float(self.parallel_scale))
 
 
-def _basis(position, focal, up):
-    position, focal, up = (np.asarray(v, float) for v in (position, focal, up))
-    d = focal - position
-    d /= np.linalg.norm(d)
-    up = up - (up @ d) * d
-    up /= np.linalg.norm(up)
-    right = np.cross(d, up)
-    return d, up, right
-
-
-def body_extent(scene: BodyScene, position, focal, up, scale: float, custom: bool,
-                aspect: float = 16 / 9):
-    """The body's extent in the view plane around ``focal``: (r0, r1, v0, v1, cut_bottom, cut_top).
+def body_extent(scene: BodyScene, camera: Camera, custom: bool, aspect: float = 16 / 9):
+    """The body's extent in the view plane around the camera's focal point:
+    (r0, r1, v0, v1, cut_bottom, cut_top).
 
     A preset view keeps the scene's own framing at the bottom (the sacrum) and shows the whole
     head at the top; a saved camera keeps exactly what it showed.
     """
-    d, up_v, right = _basis(position, focal, up)
-    pts = np.asarray(scene.surface.points, float) - np.asarray(focal, float)
+    d, up_v, right = camera.basis()
+    scale = camera.parallel_scale
+    pts = np.asarray(scene.surface.points, float) - np.asarray(camera.focal_point, float)
     pu, pr = pts @ up_v, pts @ right
     v0 = -scale
     v1 = scale if custom else float(pu.max()) + 0.03 * scale
@@ -356,7 +330,7 @@ def body_extent(scene: BodyScene, position, focal, up, scale: float, custom: boo
     return r0 - pad, r1 + pad, v0, v1, bool(pu.min() < v0), bool(pu.max() > v1)
 
 
-def fit_camera(scene: BodyScene, pose, figure, size, min_column: float, custom: bool,
+def fit_camera(scene: BodyScene, pose: Camera, figure, size, min_column: float, custom: bool,
                avoid=None, gap: float = 0.0) -> Framing:
     """Frame the body in the middle of ``figure``, leaving ``min_column`` pixels each side and
     keeping clear of the ``avoid`` box (a legend in the corner)."""
@@ -371,12 +345,11 @@ def _overlaps(a, b, gap=0.0) -> bool:
     return a[0] < b[2] + gap and b[0] < a[2] + gap and a[1] < b[3] + gap and b[1] < a[3] + gap
 
 
-def _fit(scene: BodyScene, pose, figure, size, min_column: float, custom: bool) -> Framing:
+def _fit(scene: BodyScene, pose: Camera, figure, size, min_column: float, custom: bool) -> Framing:
     W, H = size
-    position, focal, up = (np.asarray(v, float) for v in (pose.position, pose.focal_point, pose.view_up))
-    scale = float(pose.parallel_scale)
-    d, up_v, right = _basis(position, focal, up)
-    r0, r1, v0, v1, cut_bottom, cut_top = body_extent(scene, position, focal, up, scale, custom)
+    focal = np.asarray(pose.focal_point, float)
+    d, up_v, right = pose.basis()
+    r0, r1, v0, v1, cut_bottom, cut_top = body_extent(scene, pose, custom)
     fx0, fy0, fx1, fy1 = figure
     fig_w, fig_h = fx1 - fx0, fy1 - fy0
     k = min(fig_h / (v1 - v0), max(fig_w * 0.3, fig_w - 2 * min_column) / (r1 - r0))
@@ -388,10 +361,9 @@ def _fit(scene: BodyScene, pose, figure, size, min_column: float, custom: bool) 
     centre_world = focal + right * (r0 + r1) / 2 + up_v * (v0 + v1) / 2
     cx, cy = bx0 + bw / 2, by0 + bh / 2
     new_focal = centre_world - right * (cx - W / 2) / k + up_v * (cy - H / 2) / k
-    dist = float(np.linalg.norm(focal - position))
-    new_position = new_focal - d * dist
-    return Framing(new_position, new_focal, up_v, H / (2 * k), body_box, cut_bottom, cut_top, k,
-                   centre_world, (v1 - v0) / 2)
+    render_camera = Camera.looking(new_focal - d * pose.distance, new_focal, up_v, H / (2 * k))
+    return Framing(render_camera, render_camera.centred_on(centre_world, (v1 - v0) / 2), body_box,
+                   cut_bottom, cut_top, k)
 
 
 # --------------------------------------------------------------------------- per-scene caches
@@ -434,11 +406,7 @@ def render_view(scene: BodyScene, opts: ExportOptions, framing: Framing, style: 
             plotter.add_mesh(mesh, color=colour, smooth_shading=True, ambient=0.35, diffuse=0.7,
                              specular=0.25, specular_power=30, name=f"extra-{i}", pickable=False,
                              render=False)
-        plotter.camera_position = [tuple(framing.position), tuple(framing.focal_point),
-                                   tuple(framing.view_up)]
-        plotter.camera.parallel_projection = True
-        plotter.camera.parallel_scale = framing.parallel_scale
-        plotter.renderer.ResetCameraClippingRange()
+        apply_camera(plotter, framing.render_camera)
         img = plotter.screenshot(return_img=True, transparent_background=opts.transparent)
         zbuf = _zbuffer(plotter, W, H)
         cam = plotter.renderer.GetActiveCamera()
@@ -541,14 +509,13 @@ def annotated_image(scene: BodyScene, opts: ExportOptions) -> ExportResult:
     selected = rmap.zone(opts.zone) if opts.zone else None
     pins = resolve_pins(scene, opts.pins)
     custom = opts.camera is not None
-    pose = opts.camera if custom else scene.camera(opts.view, W / H)
+    pose = opts.camera if custom else preset_camera(scene.body, opts.view, W / H)
 
     # which side the panel goes: the selected zone's, so its callout faces it
     panel_side = "right"
     if selected is not None and style.landscape:
-        d, up_v, right = _basis(pose.position, pose.focal_point, pose.view_up)
-        r0, r1, *_ = body_extent(scene, pose.position, pose.focal_point, pose.view_up,
-                                 pose.parallel_scale, custom)
+        d, up_v, right = pose.basis()
+        r0, r1, *_ = body_extent(scene, pose, custom)
         a = (scene.label_anchor(selected.index) - np.asarray(pose.focal_point)) @ right
         if a < (r0 + r1) / 2 - 0.04 * (r1 - r0):
             panel_side = "left"
@@ -637,7 +604,7 @@ def _annotate(canvas: Canvas, page: Page, scene: BodyScene, opts: ExportOptions,
     centres = scene.cell_centres
     xyz = project(rendered, centres, (W, H))
     seen = visible(rendered, xyz, unit, usable_box)
-    d, _, _ = _basis(framing.position, framing.focal_point, framing.view_up)
+    d, _, _ = framing.render_camera.basis()
     facing = scene.cell_normals @ (-d)
     seen &= facing > 0.05
     areas = _cell_areas(scene) * np.clip(facing, 0, 1) * framing.px_per_unit ** 2
@@ -772,7 +739,7 @@ def _annotate(canvas: Canvas, page: Page, scene: BodyScene, opts: ExportOptions,
     _titles(canvas, page, style, pal, placed_pins)
 
     metadata = export_metadata(scene, opts, framing)
-    return ExportResult(canvas.image, framing.as_camera(), framing.render_camera(),
+    return ExportResult(canvas.image, framing.camera, framing.render_camera,
                         framing.body_box, placed, placed_pins,
                         swatches, callout_box, callout_leader, metadata, step=page.step)
 
@@ -1173,7 +1140,7 @@ def _titles(canvas: Canvas, page: Page, style: Style, pal, pins: list[PlacedPin]
 # --------------------------------------------------------------------------- metadata and files
 def export_metadata(scene: BodyScene, opts: ExportOptions, framing: Framing) -> dict[str, str]:
     info = scene.rmap.info
-    cam = framing.as_camera()
+    cam = framing.camera
     return {
         "Title": opts.title or info.name,
         "Software": f"BackView {__version__}",
@@ -1239,14 +1206,7 @@ def quiet_vtk() -> None:
     vtkLogger.SetStderrVerbosity(vtkLogger.VERBOSITY_ERROR)
 
 
-def camera_from_plotter(plotter: pv.Plotter) -> Camera:
-    """The exact camera of a pyvista plotter (e.g. the window's), for sessions and exports."""
-    cam = plotter.camera
-    pos, focal, up = (tuple(map(float, v)) for v in plotter.camera_position)
-    return Camera(position=pos, focal_point=focal, view_up=up, parallel_scale=float(cam.parallel_scale))
-
-
 __all__ = [
-    "ExportOptions", "ExportResult", "SIZE_PRESETS", "annotated_image", "camera_from_plotter",
+    "ExportOptions", "ExportResult", "SIZE_PRESETS", "annotated_image",
     "check_output", "export_image", "parse_pin", "parse_size",
 ]

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterable
-from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
@@ -32,18 +31,7 @@ from viewer.core.zones import (
 #: spacing of the "avoid" hatching on the skin, in metres
 HATCH_SPACING = 0.012
 
-__all__ = ["VIEWS", "BodyScene", "CameraPose", "HATCH_SPACING"]
-
-
-@dataclass(frozen=True)
-class CameraPose:
-    position: tuple[float, float, float]
-    focal_point: tuple[float, float, float]
-    view_up: tuple[float, float, float]
-    parallel_scale: float
-
-    def as_tuple(self):
-        return [self.position, self.focal_point, self.view_up]
+__all__ = ["VIEWS", "BodyScene", "HATCH_SPACING"]
 
 
 class BodyScene:
@@ -197,33 +185,6 @@ class BodyScene:
     def landmark_point(self, name: str) -> np.ndarray:
         return self.body.landmark(name)
 
-    # ------------------------------------------------------------------ cameras
-    def camera(self, view: str = "back", aspect: float = 16 / 9) -> CameraPose:
-        """A camera preset, framed on the back from the sacrum to above the neck."""
-        if view not in VIEWS:
-            raise ValueError(f"unknown view '{view}'")
-        f = self.geometry.frame
-        lm = self.body.landmarks
-        top = lm.get("external_occipital_protuberance", lm["spinous_C7"])
-        centre = 0.5 * (top + lm["spinous_S2"])
-        half_height = 0.62 * np.linalg.norm(top - lm["spinous_S2"])
-        half_width = 0.62 * np.linalg.norm(lm["acromion_left"] - lm["acromion_right"])
-        scale = float(max(half_height, half_width / max(aspect, 1e-3)))
-        dist = 6.0 * scale
-        directions = {
-            "back": f.back,
-            "oblique-left": _unit(f.back + f.left),
-            "oblique-right": _unit(f.back - f.left),
-            "left": f.left,
-            "right": -f.left,
-            "top": _unit(f.up * 1.0 + f.back * 0.55),
-        }
-        d = directions[view]
-        up = f.up if view != "top" else _unit(f.up - f.back * 1.8)
-        if view == "top":
-            centre = centre + f.up * half_height * 0.35
-        return CameraPose(tuple(centre + d * dist), tuple(centre), tuple(up), scale)
-
 
 def _subset(mesh: pv.PolyData, faces: np.ndarray, mask: np.ndarray) -> pv.PolyData:
     """The triangles ``faces[mask]`` of ``mesh`` as a compact PolyData, point data kept."""
@@ -351,8 +312,3 @@ def _store_surface(key: str, surface: pv.PolyData) -> None:
         os.replace(tmp, path)
     except OSError:
         pass  # an unwritable cache only costs time
-
-
-def _unit(v: np.ndarray) -> np.ndarray:
-    return v / np.linalg.norm(v)
-

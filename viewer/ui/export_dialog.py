@@ -34,15 +34,16 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from viewer.core.camera import Camera
 from viewer.core.errors import BackViewError
-from viewer.core.session import Camera, Pin, Session, load_session, save_session
+from viewer.core.session import Pin, Session, load_session, save_session
+from viewer.render.camera import apply_camera, camera_from_plotter
 from viewer.render.export import (
     MAX_SIDE,
     MIN_HEIGHT,
     MIN_WIDTH,
     VIEW_WORDS,
     ExportOptions,
-    camera_from_plotter,
     check_output,
     export_image,
 )
@@ -286,9 +287,5 @@ def apply_session(session: Session, state, *, plotter=None) -> None:
     if session.selected_zone is None or (rmap is not None and session.selected_zone in rmap.by_id):
         state.select(session.selected_zone)
     if plotter is not None and session.camera is not None:
-        cam = session.camera
-        plotter.camera_position = [cam.position, cam.focal_point, cam.view_up]
-        plotter.camera.parallel_projection = True
-        plotter.camera.parallel_scale = cam.parallel_scale
-        plotter.renderer.ResetCameraClippingRange()
+        apply_camera(plotter, session.camera)
         plotter.render()

@@ -17,6 +17,7 @@ from PySide6.QtWidgets import QApplication, QLabel, QWidget
 
 from viewer.core.regionmap import Zone
 from viewer.render.actors import SceneActors
+from viewer.render.camera import apply_camera, camera_from_plotter
 from viewer.render.scene import VIEWS, BodyScene
 from viewer.ui.picking import ZonePicker, widget_to_display
 from viewer.ui.state import ViewerState
@@ -248,8 +249,7 @@ class SceneView(QObject):
             return
         self._zoom.stop()
         self._zoom_target = None
-        self.actors.set_view(view)
-        self._home_scale = self.plotter.camera.parallel_scale
+        self._home_scale = self.actors.set_view(view).parallel_scale
         self.view_name = view
         self._set_caption(view)
         if render:
@@ -267,8 +267,7 @@ class SceneView(QObject):
         """Zoom in (factor > 1) or out, smoothly, within ZOOM_LIMITS of the preset framing."""
         if self.actors is None:
             return
-        camera = self.plotter.camera
-        start = camera.parallel_scale
+        start = camera_from_plotter(self.plotter).parallel_scale
         target = (self._zoom_target if self._zoom.state() == QVariantAnimation.State.Running
                   and self._zoom_target else start) / factor
         lo, hi = ZOOM_LIMITS
@@ -284,7 +283,7 @@ class SceneView(QObject):
         self._zoom.start()
 
     def _set_scale(self, value) -> None:
-        self.plotter.camera.parallel_scale = float(value)
+        apply_camera(self.plotter, camera_from_plotter(self.plotter).with_scale(float(value)))
         self.request_render()
 
     def orbit(self, azimuth: float = 0.0, elevation: float = 0.0) -> None:

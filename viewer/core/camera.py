@@ -1,0 +1,157 @@
+"""The camera: one Qt-free, renderer-free model of what a picture of the body looks at.
+
+A :class:`Camera` is a parallel projection in the mesh's units: where it stands (``position``),
+what it looks at (``focal_point``), which way is up in the picture (``view_up``) and half the
+visible height (``parallel_scale``). The window, the export, sessions and lessons all use it; the
+one place that turns it into a renderer's camera is :mod:`viewer.render.camera`.
+
+:func:`preset_camera` makes the named views (:data:`viewer.core.views.VIEWS`) from the body's
+anatomical frame and landmarks alone, so the presets are the same everywhere::
+
+    camera = preset_camera(body, "back", aspect=16 / 9)
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+
+from viewer.core import anatomy
+from viewer.core.errors import BackViewError
+from viewer.core.views import VIEWS
+
+Vec3 = tuple[float, float, float]
+
+#: the framed part of the back: from the sacrum to above the neck, this much wider each way
+MARGIN = 0.62
+#: how far from the focal point a preset camera stands, in half visible heights
+DISTANCE = 6.0
+
+
+class CameraError(BackViewError):
+    """A camera that cannot be used: numbers that are not finite, no direction, a sideways up."""
+
+
+def finite(value: Vec3) -> Vec3:
+    """A pydantic check: every coordinate is a finite number."""
+    if not all(math.isfinite(c) for c in value):
+        raise ValueError("coordinates must be finite numbers")
+    return value
+
+
+class Camera(BaseModel):
+    """An exact parallel-projection camera, in the mesh's units."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    position: Vec3
+    focal_point: Vec3
+    view_up: Vec3
+    parallel_scale: float = Field(gt=0, allow_inf_nan=False, description="half the visible height")
+
+    _finite = field_validator("position", "focal_point", "view_up")(finite)
+
+    @model_validator(mode="after")
+    def _not_degenerate(self):
+        direction = np.subtract(self.focal_point, self.position)
+        up = np.asarray(self.view_up, float)
+        if np.linalg.norm(direction) == 0:
+            raise ValueError("position and focal_point coincide")
+        if np.linalg.norm(up) == 0:
+            raise ValueError("view_up is a zero vector")
+        if np.linalg.norm(np.cross(direction, up)) <= 1e-9 * np.linalg.norm(direction) * np.linalg.norm(up):
+            raise ValueError("view_up is parallel to the viewing direction")
+        return self
+
+    # ------------------------------------------------------------------ construction
+    @classmethod
+    def looking(cls, position, focal_point, view_up, parallel_scale) -> "Camera":
+        """A camera from numbers or numpy vectors; a bad one raises :class:`CameraError`."""
+        return parse_camera({"position": _vec(position), "focal_point": _vec(focal_point),
+                             "view_up": _vec(view_up), "parallel_scale": float(parallel_scale)})
+
+    def centred_on(self, focal_point, parallel_scale: float | None = None) -> "Camera":
+        """The same camera slid sideways (not turned) to look at ``focal_point``."""
+        offset = np.subtract(self.focal_point, self.position)
+        return Camera.looking(np.asarray(focal_point, float) - offset, focal_point, self.view_up,
+                              self.parallel_scale if parallel_scale is None else parallel_scale)
+
+    def with_scale(self, parallel_scale: float) -> "Camera":
+        """The same camera zoomed to show ``parallel_scale`` above and below its focal point."""
+        return Camera.looking(self.position, self.focal_point, self.view_up, parallel_scale)
+
+    # ------------------------------------------------------------------ geometry
+    @property
+    def distance(self) -> float:
+        return float(np.linalg.norm(np.subtract(self.focal_point, self.position)))
+
+    def basis(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Unit vectors (direction of view, up in the picture, right in the picture)."""
+        d = np.subtract(self.focal_point, self.position).astype(float)
+        d /= np.linalg.norm(d)
+        up = np.asarray(self.view_up, float)
+        up = up - (up @ d) * d
+        up /= np.linalg.norm(up)
+        return d, up, np.cross(d, up)
+
+    def as_tuple(self) -> list[Vec3]:
+        """``[position, focal_point, view_up]``, as renderers take a camera position."""
+        return [self.position, self.focal_point, self.view_up]
+
+
+def _vec(v) -> Vec3:
+    return tuple(float(c) for c in np.asarray(v, float).reshape(3))
+
+
+def parse_camera(raw, path=None, field: str = "camera") -> Camera:
+    """Validate a decoded camera; raise :class:`CameraError` naming the first bad field."""
+    try:
+        return Camera.model_validate(raw)
+    except ValidationError as exc:
+        err = exc.errors()[0]
+        loc = err["loc"][:1]  # a point's coordinate is reported as the point
+        msg = err["msg"].removeprefix("Value error, ")
+        if err["type"] in ("too_long", "too_short", "tuple_type") or len(err["loc"]) > 1:
+            msg = "needs three numbers (x, y, z)"
+        elif err["type"] == "missing":
+            msg = "required field is missing"
+        elif err["type"] == "extra_forbidden":
+            msg = "unknown field"
+        raise CameraError(msg, path, ".".join([field, *map(str, loc)])) from None
+
+
+# --------------------------------------------------------------------------- presets
+def preset_camera(body, view: str = "back", aspect: float = 16 / 9) -> Camera:
+    """A named view of ``body`` (a :class:`viewer.core.body.Body`), framed on the back from the
+    sacrum to above the neck for a picture ``aspect`` (width / height) wide."""
+    if view not in VIEWS:
+        raise CameraError(f"unknown view '{view}' (choose from {', '.join(VIEWS)})", field="view")
+    f = body.frame
+    lm = body.landmarks
+    s2 = lm[anatomy.spinous("S2")]
+    top = lm.get("external_occipital_protuberance", lm[anatomy.spinous("C7")])
+    centre = 0.5 * (top + s2)
+    half_height = MARGIN * np.linalg.norm(top - s2)
+    half_width = MARGIN * np.linalg.norm(lm["acromion_left"] - lm["acromion_right"])
+    scale = float(max(half_height, half_width / max(aspect, 1e-3)))
+    directions = {
+        "back": f.back,
+        "oblique-left": _unit(f.back + f.left),
+        "oblique-right": _unit(f.back - f.left),
+        "left": f.left,
+        "right": -f.left,
+        "top": _unit(f.up * 1.0 + f.back * 0.55),
+    }
+    up = f.up if view != "top" else _unit(f.up - f.back * 1.8)
+    if view == "top":
+        centre = centre + f.up * half_height * 0.35
+    return Camera.looking(centre + directions[view] * (DISTANCE * scale), centre, up, scale)
+
+
+def _unit(v: np.ndarray) -> np.ndarray:
+    return v / np.linalg.norm(v)
+
+
+__all__ = ["Camera", "CameraError", "Vec3", "parse_camera", "preset_camera"]
