@@ -17,6 +17,7 @@ import pyvista as pv
 from vtkmodules.vtkFiltersCore import vtkClipPolyData
 
 from viewer.core.body import Body
+from viewer.core.options import check_view
 from viewer.core.palette import hex_to_rgb, zone_colour, zone_hatched
 from viewer.core.regionmap import RegionMap, Zone
 from viewer.core.views import VIEWS  # the window and the export take the presets from here
@@ -200,8 +201,7 @@ class BodyScene:
     # ------------------------------------------------------------------ cameras
     def camera(self, view: str = "back", aspect: float = 16 / 9) -> CameraPose:
         """A camera preset, framed on the back from the sacrum to above the neck."""
-        if view not in VIEWS:
-            raise ValueError(f"unknown view '{view}'")
+        check_view(view)
         f = self.geometry.frame
         lm = self.body.landmarks
         top = lm.get("external_occipital_protuberance", lm["spinous_C7"])
