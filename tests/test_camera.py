@@ -10,6 +10,7 @@ import pytest
 
 from viewer.core.body import Body
 from viewer.core.camera import Camera, CameraError, parse_camera, preset_camera
+from viewer.core.errors import BackViewError
 from viewer.core.session import Session, load_session, save_session
 from viewer.core.views import VIEWS
 
@@ -63,7 +64,7 @@ def test_a_narrow_picture_widens_the_framing_to_keep_the_shoulders(body):
 
 
 def test_an_unknown_view_is_one_line(body):
-    with pytest.raises(CameraError) as err:
+    with pytest.raises(BackViewError) as err:
         preset_camera(body, "sideways")
     assert err.value.line() == ("view: unknown view 'sideways' (choose from "
                                 "back, oblique-left, oblique-right, left, right, top)")

@@ -119,3 +119,25 @@ def test_works_without_a_display_and_says_nothing_on_stderr(tmp_path):
     assert result.returncode == 0, result.stderr
     assert result.stderr == ""
     assert Image.open(out).size == (640, 480)
+
+
+def test_a_bad_option_reads_the_same_from_the_command_line_and_a_session(tmp_path, run_cli_many):
+    """One check per option: the user sees the same words whether the value came from
+    ``--view`` or from the session file's ``view`` (only the place it names differs)."""
+    bad = {"view": ("--view", "view", "sideways"),
+           "palette": ("--palette", "palette", "neon"),
+           "colour mode": ("--colour-by", "colour_mode", "stroke:tapping"),
+           "labels": ("--labels", "labels", "some")}
+    commands = {}
+    for what, (option, field, value) in bad.items():
+        session = tmp_path / f"{field}.json"
+        session.write_text(json.dumps({"format": "backview-session", field: value}),
+                           encoding="utf-8")
+        commands[(what, "cli")] = ["export", "--out", tmp_path / "x.png", option, value]
+        commands[(what, "session")] = ["export", "--out", tmp_path / "x.png", "--session", session]
+    results = run_cli_many(commands)
+    for what, (option, field, value) in bad.items():
+        cli = assert_one_line_error(results[(what, "cli")], f"unknown {what} '{value}' (choose from ")
+        session = assert_one_line_error(results[(what, "session")], f"{field}.json:{field}: ")
+        assert cli.rsplit(": ", 1)[1] == session.rsplit(": ", 1)[1], (cli, session)
+    assert not (tmp_path / "x.png").exists()

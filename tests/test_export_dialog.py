@@ -23,7 +23,7 @@ def scene(body):
 
 
 def test_size_presets_and_custom_size(qtbot, tmp_path):
-    from viewer.ui.export_dialog import SIZE_PRESETS, ExportDialog
+    from viewer.ui.export_dialog import SIZE_CHOICES, ExportDialog
 
     dialog = ExportDialog(default_path=tmp_path / "x.png")
     qtbot.addWidget(dialog)
@@ -34,7 +34,7 @@ def test_size_presets_and_custom_size(qtbot, tmp_path):
     assert not dialog.width_box.isEnabled()
     dialog.size_box.setCurrentIndex(2)
     assert dialog.chosen_size() == (2480, 3508, 300)
-    dialog.size_box.setCurrentIndex(len(SIZE_PRESETS) - 1)
+    dialog.size_box.setCurrentIndex(len(SIZE_CHOICES) - 1)
     assert dialog.width_box.isEnabled()
     dialog.width_box.setValue(1200)
     dialog.height_box.setValue(900)

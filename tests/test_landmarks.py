@@ -242,3 +242,16 @@ def test_frame_follows_a_rotated_body(tmp_path, body):
     np.testing.assert_allclose(
         f1.to_local(np.array([lying.landmarks[n] for n in names])),
         f0.to_local(np.array([body.landmarks[n] for n in names])), atol=1e-6)
+
+
+@pytest.mark.parametrize("token,side,name", [
+    ("EOP", None, "external_occipital_protuberance"),
+    ("T7", "right", "spinous_T7"),
+    ("inferior_angle", "right", "inferior_angle_right"),
+    ("inferior_angle", None, "inferior_angle_left"),
+    ("psis_left", "right", "psis_left"),
+])
+def test_a_map_token_names_one_landmark(token, side, name):
+    from viewer.core.anatomy import landmark_name
+
+    assert landmark_name(token, side) == name

@@ -13,8 +13,9 @@ from __future__ import annotations
 
 
 from viewer.cli._common import add_body_options
+from viewer.core.options import LABEL_CHOICES
 from viewer.core.palette import COLOUR_MODES, PALETTES
-from viewer.core.session import LABEL_CHOICES, VIEW_NAMES
+from viewer.core.views import VIEWS
 
 
 def add_parser(sub) -> None:
@@ -31,12 +32,12 @@ def add_parser(sub) -> None:
                    help=f"colour mode: {', '.join(COLOUR_MODES)} (default: pressure)")
     p.add_argument("--palette", metavar="NAME",
                    help=f"colour theme: {', '.join(PALETTES)} (default: default)")
-    p.add_argument("--view", metavar="VIEW", help=f"camera preset: {', '.join(VIEW_NAMES)} "
+    p.add_argument("--view", metavar="VIEW", help=f"camera preset: {', '.join(VIEWS)} "
                    "(default: back)")
     p.add_argument("--zone", metavar="ID", help="select a zone: outline it and add a callout with "
                    "its technique and cautions (`backview zones` lists the ids)")
-    p.add_argument("--labels", choices=LABEL_CHOICES, help="label every visible zone (default) "
-                   "or none")
+    p.add_argument("--labels", metavar="|".join(LABEL_CHOICES),
+                   help="label every visible zone (default) or none")
     p.add_argument("--title", metavar="TEXT", help="the picture's title (default: the map's name)")
     p.add_argument("--pin", action="append", metavar="WHERE:NOTE", default=None,
                    help="a numbered pin with a note, at a landmark (spinous_T7:Start here) or a "
@@ -53,35 +54,34 @@ def run(args) -> int:
     # Everything that can be checked without the body is checked first, so a typo costs
     # nothing and leaves no file behind.
     from viewer.core.errors import BackViewError
-    from viewer.core.palette import parse_colour_mode
+    from viewer.core.options import (
+        check_colour_mode,
+        check_labels,
+        check_palette,
+        check_view,
+        parse_size,
+    )
     from viewer.core.session import MAX_PINS, Session, load_session
 
     session = load_session(args.session) if args.session else Session()
     overrides = {}
     if args.colour_by is not None:
-        parse_colour_mode(args.colour_by)
-        overrides["colour_mode"] = args.colour_by
+        overrides["colour_mode"] = check_colour_mode(args.colour_by)
     if args.palette is not None:
-        if args.palette not in PALETTES:
-            raise BackViewError(f"unknown palette '{args.palette}' (choose from "
-                                f"{', '.join(PALETTES)})", field="palette")
-        overrides["palette"] = args.palette
+        overrides["palette"] = check_palette(args.palette)
     if args.view is not None:
-        if args.view not in VIEW_NAMES:
-            raise BackViewError(f"unknown view '{args.view}' (choose from {', '.join(VIEW_NAMES)})",
-                                field="view")
-        overrides["view"] = args.view
+        overrides["view"] = check_view(args.view)
         overrides["camera"] = None  # a named view replaces the session's exact camera
     if args.zone is not None:
         overrides["selected_zone"] = args.zone
     if args.labels is not None:
-        overrides["labels"] = args.labels
+        overrides["labels"] = check_labels(args.labels, LABEL_CHOICES)
     if args.title is not None:
         overrides["title"] = args.title
 
     from viewer.render import export as ex  # pyvista and Pillow: only now
 
-    size = ex.parse_size(args.size) if args.size else (1920, 1080, None)
+    size = parse_size(args.size) if args.size else (1920, 1080, None)
     pins = list(session.pins)
     if args.pin:
         pins = [ex.parse_pin(text) for text in args.pin]

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 
 from viewer.cli._common import add_body_options
+from viewer.core.options import check_palette, parse_size
 from viewer.core.palette import PALETTES
 
 
@@ -57,14 +58,13 @@ def run(args) -> int:
             check_arrows_fit(lesson, body)
         _print_steps(lesson, body)
         return 0
-    if args.palette is not None and args.palette not in PALETTES:
-        raise BackViewError(f"unknown palette '{args.palette}' (choose from {', '.join(PALETTES)})",
-                            field="palette")
+    if args.palette is not None:
+        check_palette(args.palette)
 
     from viewer.render import export as ex  # pyvista and Pillow: only now
     from viewer.render.lesson_export import check_export_dir, export_lesson
 
-    width, height, dpi = ex.parse_size(args.size) if args.size else (1920, 1080, None)
+    width, height, dpi = parse_size(args.size) if args.size else (1920, 1080, None)
     folder = check_export_dir(args.export)
 
     from viewer.core.body import Body

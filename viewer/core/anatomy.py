@@ -33,6 +33,19 @@ def spinous(level: str) -> str:
     return f"spinous_{level}"
 
 
+def landmark_name(token: str, side: str | None = None) -> str:
+    """The landmark a region map or lesson names with ``token``: ``EOP`` -> the external
+    occipital protuberance, a vertebral level (``T7``) -> its spinous process, a bilateral name
+    (``inferior_angle``) -> the one on ``side`` (left when none is given), any other name as is."""
+    if token == "EOP":
+        return EOP
+    if is_level(token):
+        return spinous(token)
+    if token in BILATERAL:
+        return f"{token}_{side or 'left'}"
+    return token
+
+
 def required_landmarks() -> tuple[str, ...]:
     names = [EOP] + [spinous(v) for v in REQUIRED_LEVELS]
     names += [f"{b}_{s}" for b in BILATERAL for s in SIDES]

@@ -16,11 +16,12 @@ from __future__ import annotations
 import math
 
 import numpy as np
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic import Field, ValidationError, field_validator, model_validator
 
 from viewer.core import anatomy
 from viewer.core.errors import BackViewError
-from viewer.core.views import VIEWS
+from viewer.core.options import check_view
+from viewer.core.schema import Strict
 
 Vec3 = tuple[float, float, float]
 
@@ -41,10 +42,8 @@ def finite(value: Vec3) -> Vec3:
     return value
 
 
-class Camera(BaseModel):
+class Camera(Strict):
     """An exact parallel-projection camera, in the mesh's units."""
-
-    model_config = ConfigDict(extra="forbid", frozen=True)
 
     position: Vec3
     focal_point: Vec3
@@ -126,8 +125,7 @@ def parse_camera(raw, path=None, field: str = "camera") -> Camera:
 def preset_camera(body, view: str = "back", aspect: float = 16 / 9) -> Camera:
     """A named view of ``body`` (a :class:`viewer.core.body.Body`), framed on the back from the
     sacrum to above the neck for a picture ``aspect`` (width / height) wide."""
-    if view not in VIEWS:
-        raise CameraError(f"unknown view '{view}' (choose from {', '.join(VIEWS)})", field="view")
+    check_view(view)
     f = body.frame
     lm = body.landmarks
     s2 = lm[anatomy.spinous("S2")]

@@ -22,6 +22,13 @@ class BackViewError(Exception):
         return f"{where}: {self.message}" if where else self.message
 
 
+def unknown_choice(what: str, value, choices, field: str | None = None) -> BackViewError:
+    """The one line for a name that is not among ``choices``: "unknown palette 'neon' (choose
+    from default, high-contrast)"."""
+    return BackViewError(f"unknown {what} '{value}' (choose from {', '.join(choices)})",
+                         field=field)
+
+
 class MeshError(BackViewError):
     """A mesh file is missing, unreadable or not a usable surface."""
 

@@ -14,11 +14,10 @@ from pathlib import Path
 from typing import Literal
 
 import numpy as np
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic import ConfigDict, Field, ValidationError, model_validator
 
 from viewer.core.errors import BackViewError, RegionMapError
-from viewer.core.palette import ColourMode
-from viewer.core.views import VIEWS
+from viewer.core.options import ColourMode, ViewName
 from viewer.core.regionmap import (
     Anchor,
     RegionMap,
@@ -29,15 +28,12 @@ from viewer.core.regionmap import (
     load_region_map,
     read_toml,
 )
+from viewer.core.schema import Identifier, Strict, Version
 
 CM = 0.01
 
 
-class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
-
-class ArrowSpec(_Strict):
+class ArrowSpec(Strict):
     """A stroke drawn on the skin.
 
     ``path``: a polyline through anchors with an arrowhead at its end; ``wave``: the same
@@ -45,7 +41,7 @@ class ArrowSpec(_Strict):
     With ``sides`` the arrow is drawn once per side, bilateral landmarks resolving to that side.
     """
 
-    id: str = Field(pattern=r"^[a-z][a-z0-9-]*$")
+    id: Identifier
     stroke: Stroke
     kind: Literal["path", "wave", "circles"] = "path"
     sides: list[Side] | None = Field(None, description="['left', 'right'] draws a mirrored pair")
@@ -60,38 +56,30 @@ class ArrowSpec(_Strict):
         return self
 
 
-class Step(_Strict):
-    id: str = Field(pattern=r"^[a-z][a-z0-9-]*$")
+class Step(Strict):
+    id: Identifier
     title: str = Field(min_length=1)
     caption: str = Field(min_length=1, description="one or two short sentences for the screen")
     citations: list[str] = Field(min_length=1)
-    view: str = "back"
+    view: ViewName = "back"
     colour_by: ColourMode = "pressure"
     highlight: list[str] = Field([], description="zone ids to highlight")
     rules: list[str] = Field([], description="ids of the map's global rules to show")
     arrows: list[str] = Field([], description="ids of arrows to draw")
 
-    @field_validator("view")
-    @classmethod
-    def _view(cls, value: str) -> str:
-        if value not in VIEWS:
-            raise ValueError(f"unknown view '{value}' (choose from {', '.join(VIEWS)})")
-        return value
 
 
-
-class LessonInfo(_Strict):
-    id: str = Field(pattern=r"^[a-z][a-z0-9-]*$")
+class LessonInfo(Strict):
+    id: Identifier
     title: str
-    version: str = Field(pattern=r"^\d+\.\d+(\.\d+)?$")
+    version: Version
     map: str = Field(description="the region map the lesson uses, relative to this file")
 
 
-class LessonFile(_Strict):
+class LessonFile(Strict):
     """The lesson file format (``lesson.schema.json`` is generated from this)."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True,
-                              json_schema_extra={"title": "BackView lesson"})
+    model_config = ConfigDict(json_schema_extra={"title": "BackView lesson"})
     lesson: LessonInfo
     steps: list[Step] = Field(min_length=1)
     arrows: list[ArrowSpec] = []

@@ -10,11 +10,8 @@ never told by colour alone: the renderer hatches it and the legend says it in wo
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Annotated
 
-from pydantic import AfterValidator
-
-from viewer.core.errors import BackViewError
+from viewer.core.errors import unknown_choice
 from viewer.core.regionmap import Pressure, RegionMap, Stroke, StrokeStatus, Zone
 
 @dataclass(frozen=True)
@@ -75,8 +72,7 @@ def get_palette(palette: "str | Palette" = "default") -> Palette:
     try:
         return PALETTES[palette]
     except KeyError:
-        raise BackViewError(f"unknown palette '{palette}' (choose from {', '.join(PALETTES)})",
-                            field="palette") from None
+        raise unknown_choice("palette", palette, PALETTES, "palette") from None
 
 
 # the default theme's colours, for code that needs no other theme
@@ -98,17 +94,6 @@ class LegendEntry:
     hatched: bool     # drawn with the "avoid" hatching
 
 
-def check_colour_mode(value: str) -> str:
-    """For schemas: ``value`` when it is a colour mode, else ValueError with the field's message."""
-    if value not in COLOUR_MODES:
-        raise ValueError(f"unknown colour mode '{value}' (choose from {', '.join(COLOUR_MODES)})")
-    return value
-
-
-#: a schema field holding a colour mode (lessons, sessions)
-ColourMode = Annotated[str, AfterValidator(check_colour_mode)]
-
-
 def parse_colour_mode(mode: str) -> tuple[str, Stroke | None]:
     """``"pressure"`` -> ("pressure", None); ``"stroke:friction"`` -> ("stroke", Stroke.FRICTION)."""
     if mode == "pressure":
@@ -119,8 +104,7 @@ def parse_colour_mode(mode: str) -> tuple[str, Stroke | None]:
             return "stroke", Stroke(name)
         except ValueError:
             pass
-    raise BackViewError(f"unknown colour mode '{mode}' (choose from {', '.join(COLOUR_MODES)})",
-                        field="colour-by")
+    raise unknown_choice("colour mode", mode, COLOUR_MODES, "colour-by")
 
 
 def mode_title(mode: str) -> str:

@@ -19,11 +19,12 @@ from functools import cached_property
 from pathlib import Path
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic import ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from viewer.core import anatomy
 from viewer.core.errors import BackViewError, RegionMapError
 from viewer.core.paths import default_region_map
+from viewer.core.schema import Identifier, Strict, Version
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -86,11 +87,7 @@ Side = Literal["left", "right"]
 
 
 # --------------------------------------------------------------------------- schema
-class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True, use_enum_values=False)
-
-
-class Anchor(_Strict):
+class Anchor(Strict):
     """A point in the body's coronal plane: a landmark or vertebral level, plus offsets.
 
     ``at`` is a vertebral level (``T7``, on the midline), ``EOP``, or a landmark name; a
@@ -123,7 +120,7 @@ class Anchor(_Strict):
         return value
 
 
-class Shape(_Strict):
+class Shape(Strict):
     """One region of the back: the intersection of every constraint it states."""
 
     levels: tuple[str, str] | None = Field(
@@ -178,11 +175,11 @@ class Shape(_Strict):
         return self
 
 
-class ZoneSpec(_Strict):
+class ZoneSpec(Strict):
     """A zone as written in the map. With ``sides`` it stands for one zone per side
     (``<id>-left``, ``<id>-right``) sharing this description."""
 
-    id: str = Field(pattern=r"^[a-z][a-z0-9-]*$", description="short identifier, e.g. 'spine'")
+    id: Identifier = Field(description="short identifier, e.g. 'spine'")
     name: str = Field(min_length=1)
     sides: list[Side] | None = Field(None, description="['left', 'right'] for a paired zone")
     pressure: Pressure
@@ -212,28 +209,27 @@ class ZoneSpec(_Strict):
         return value
 
 
-class GlobalRule(_Strict):
-    id: str = Field(pattern=r"^[a-z][a-z0-9-]*$")
+class GlobalRule(Strict):
+    id: Identifier
     kind: Literal["prepare", "sequence", "pacing", "avoid", "postpone", "limit", "close"]
     title: str
     text: str
     citations: list[str] = Field(min_length=1)
 
 
-class MapInfo(_Strict):
-    id: str = Field(pattern=r"^[a-z][a-z0-9-]*$")
+class MapInfo(Strict):
+    id: Identifier
     name: str
-    version: str = Field(pattern=r"^\d+\.\d+(\.\d+)?$")
+    version: Version
     licence: str
     guide: str = Field(description="the guide text the citations quote, relative to this file")
     description: str = ""
 
 
-class RegionMapFile(_Strict):
+class RegionMapFile(Strict):
     """The region-map file format (``region-map.schema.json`` is generated from this)."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True,
-                              json_schema_extra={"title": "BackView region map"})
+    model_config = ConfigDict(json_schema_extra={"title": "BackView region map"})
     map: MapInfo
     rules: list[GlobalRule] = Field(min_length=1)
     zones: list[ZoneSpec] = Field(min_length=1)

@@ -34,35 +34,30 @@ import os
 from pathlib import Path
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic import Field, ValidationError, field_validator, model_validator
 
 from viewer.core.atomic import atomic_write_bytes
 from viewer.core.camera import Camera, Vec3, finite
 from viewer.core.errors import BackViewError
-from viewer.core.palette import PALETTES, ColourMode
+from viewer.core.options import ColourMode, Labels, PaletteName, ViewName
+from viewer.core.schema import Strict
 from viewer.core.views import VIEWS
 
 #: the camera presets a session may name
 VIEW_NAMES = VIEWS
-LABEL_CHOICES = ("all", "none")
 #: the longest pin note and title that still fit an exported picture
 MAX_NOTE = 80
 MAX_TITLE = 90
 MAX_PINS = 9
 FORMAT = "backview-session"
 
-ViewName = Literal["back", "oblique-left", "oblique-right", "left", "right", "top"]
 
 
 class SessionError(BackViewError):
     """A session file is missing, malformed, or names something the body or map lacks."""
 
 
-class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
-
-class Pin(_Strict):
+class Pin(Strict):
     """A point on the skin with a short note: a landmark's name, or a point in mesh units."""
 
     landmark: str | None = Field(None, min_length=1)
@@ -89,7 +84,7 @@ class Pin(_Strict):
         return self
 
 
-class Session(_Strict):
+class Session(Strict):
     """Everything needed to show (and export) the same picture again."""
 
     format: Literal["backview-session"] = FORMAT
@@ -98,17 +93,10 @@ class Session(_Strict):
     view: ViewName = "back"
     camera: Camera | None = None
     colour_mode: ColourMode = "pressure"
-    palette: str = "default"
+    palette: PaletteName = "default"
     selected_zone: str | None = None
-    labels: Literal["all", "none"] = "all"
+    labels: Labels = "all"
     pins: list[Pin] = Field(default_factory=list, max_length=MAX_PINS)
-
-    @field_validator("palette")
-    @classmethod
-    def _palette(cls, value: str) -> str:
-        if value not in PALETTES:
-            raise ValueError(f"unknown palette '{value}' (choose from {', '.join(PALETTES)})")
-        return value
 
     @field_validator("title")
     @classmethod

@@ -71,20 +71,12 @@ class ZoneGeometry:
 
     # ------------------------------------------------------------------ anchors
     def level_height(self, token: str) -> float:
-        name = anatomy.EOP if token == "EOP" else anatomy.spinous(token)
-        return float(self._uv[name][1])
+        return float(self._uv[anatomy.landmark_name(token)][1])
 
     def anchor(self, a: Anchor, side: str | None) -> np.ndarray:
         """An anchor in (u_side, v): u measured towards the zone's side."""
         sign = -1.0 if side == "right" else 1.0
-        name = a.at
-        if name == "EOP":
-            name = anatomy.EOP
-        elif anatomy.is_level(name):
-            name = anatomy.spinous(name)
-        elif name in anatomy.BILATERAL:
-            name = f"{name}_{side or 'left'}"
-        u, v = self._uv[name]
+        u, v = self._uv[anatomy.landmark_name(a.at, side)]
         if a.level is not None:
             v = self.level_height(a.level)
         u_side = sign * u + a.lateral_cm * CM
@@ -293,22 +285,13 @@ def required_landmarks(rmap: RegionMap) -> list[str]:
     """The landmarks a map's shapes refer to, plus the four that define the body frame."""
     names = {anatomy.spinous("C7"), anatomy.spinous("S2"), "acromion_left", "acromion_right"}
     for zone in rmap.zones:
+        sides = (zone.side,) if zone.side else anatomy.SIDES  # a zone without sides is mirrored
         for shape in zone.spec.shapes:
-            for token in shape.levels or ():
-                names.add(anatomy.EOP if token == "EOP" else anatomy.spinous(token))
+            names.update(anatomy.landmark_name(token) for token in shape.levels or ())
             for a in (shape.polygon or []) + (shape.band or []):
                 if a.level is not None:
-                    names.add(anatomy.EOP if a.level == "EOP" else anatomy.spinous(a.level))
-                if a.at == "EOP":
-                    names.add(anatomy.EOP)
-                elif anatomy.is_level(a.at):
-                    names.add(anatomy.spinous(a.at))
-                elif a.at in anatomy.BILATERAL:
-                    names.add(f"{a.at}_{zone.side or 'left'}")
-                    if zone.side is None:
-                        names.add(f"{a.at}_right")
-                else:
-                    names.add(a.at)
+                    names.add(anatomy.landmark_name(a.level))
+                names.update(anatomy.landmark_name(a.at, side) for side in sides)
     return sorted(names)
 
 

@@ -17,7 +17,7 @@ from pathlib import Path
 import numpy as np
 from PIL import Image, ImageDraw, ImageFont
 
-from viewer.core.palette import hex_to_rgb
+from viewer.core.palette import hex_to_rgb, relative_luminance
 
 FONT_DIR = Path(__file__).resolve().with_name("fonts")
 REGULAR = FONT_DIR / "DejaVuSans.ttf"
@@ -79,12 +79,7 @@ def ellipsize(text: str, fnt: ImageFont.FreeTypeFont, width: float) -> str:
 
 def contrasting_text(background) -> tuple[int, int, int]:
     """Near-black or white, whichever reads better on ``background`` (WCAG luminance)."""
-    def lin(c):
-        c /= 255
-        return c / 12.92 if c <= 0.04045 else ((c + 0.055) / 1.055) ** 2.4
-
-    r, g, b = (lin(c) for c in rgb(background))
-    lum = 0.2126 * r + 0.7152 * g + 0.0722 * b
+    lum = relative_luminance("#%02x%02x%02x" % rgb(background))
     return (20, 20, 20) if (lum + 0.05) / 0.05 >= 1.05 / (lum + 0.05) else (255, 255, 255)
 
 

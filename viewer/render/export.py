@@ -46,8 +46,20 @@ from viewer.core.palette import (
     zone_colour,
     zone_hatched,
 )
-from viewer.core.regionmap import Stroke, Zone
-from viewer.core.session import LABEL_CHOICES, MAX_NOTE, Pin, Session
+from viewer.core.regionmap import Zone
+from viewer.core.options import (
+    EXPORT_LABELS,
+    SIZE_PRESETS,
+    check_colour_mode,
+    check_labels,
+    check_palette,
+    check_size,
+    check_view,
+    parse_size,
+)
+from viewer.core.session import MAX_NOTE, Pin, Session
+from viewer.core.views import view_phrase
+from viewer.core.wording import zone_facts, zone_sections
 from viewer.render.actors import SceneActors
 from viewer.render.annotate import Canvas, contrasting_text, ellipsize, line_height, rgb, wrap
 from viewer.render.camera import apply_camera
@@ -70,31 +82,9 @@ from viewer.render.layout import (
     shift_panel_up,
     shrink_callout,
 )
-from viewer.render.scene import VIEWS, BodyScene
+from viewer.render.scene import BodyScene
 
-#: named sizes (``--size``), with the resolution recorded in the file when it is a print size
-SIZE_PRESETS: dict[str, tuple[int, int, int | None]] = {
-    "1920x1080": (1920, 1080, None),
-    "hd": (1920, 1080, None),
-    "3840x2160": (3840, 2160, None),
-    "4k": (3840, 2160, None),
-    "a4": (2480, 3508, 300),            # A4 portrait at 300 dpi
-    "a4-landscape": (3508, 2480, 300),
-}
-MAX_SIDE = 8192
-MIN_WIDTH, MIN_HEIGHT = 480, 320
 FORMATS = {".png": "PNG", ".pdf": "PDF"}
-#: ``labels``: every visible zone, none, or only the highlighted zones
-EXPORT_LABELS = LABEL_CHOICES + ("highlighted",)
-
-VIEW_WORDS = {
-    "back": "seen from behind",
-    "oblique-left": "from behind, turned to the left side",
-    "oblique-right": "from behind, turned to the right side",
-    "left": "the left side",
-    "right": "the right side",
-    "top": "from above and behind",
-}
 MUTED = "#5c5852"
 #: a lesson step's kicker and quote bars
 STEP_ACCENT = "#1f5f8b"
@@ -108,30 +98,6 @@ DEPTH_TOLERANCE = 0.012
 
 
 # --------------------------------------------------------------------------- options
-def parse_size(text: str) -> tuple[int, int, int | None]:
-    """``"3840x2160"``, ``"1920×1080"`` or a preset name -> (width, height, dpi or None)."""
-    key = str(text).strip().lower()
-    if key in SIZE_PRESETS:
-        return SIZE_PRESETS[key]
-    m = re.fullmatch(r"(\d{1,6})\s*[x×*]\s*(\d{1,6})", key)
-    if not m:
-        raise BackViewError(f"'{text}' is not a size: give WIDTHxHEIGHT in pixels (e.g. 3840x2160) "
-                            f"or one of {', '.join(k for k in SIZE_PRESETS if not k[0].isdigit())}",
-                            field="size")
-    w, h = int(m.group(1)), int(m.group(2))
-    check_size(w, h)
-    return w, h, None
-
-
-def check_size(width: int, height: int) -> None:
-    if width > MAX_SIDE or height > MAX_SIDE:
-        raise BackViewError(f"{width}x{height} is too large: at most {MAX_SIDE} pixels a side",
-                            field="size")
-    if width < MIN_WIDTH or height < MIN_HEIGHT:
-        raise BackViewError(f"{width}x{height} is too small for an annotated picture: at least "
-                            f"{MIN_WIDTH}x{MIN_HEIGHT}", field="size")
-
-
 @dataclass
 class ExportOptions:
     """What to export. ``camera`` (mesh units, parallel projection) wins over ``view``."""
@@ -175,14 +141,11 @@ class ExportOptions:
     def validate(self, scene: BodyScene | None = None) -> None:
         """Raise :class:`BackViewError` (one line) for anything wrong, before any rendering."""
         check_size(*self.size)
-        parse_colour_mode(self.mode)
-        get_palette(self.palette)
-        if self.camera is None and self.view not in VIEWS:
-            raise BackViewError(f"unknown view '{self.view}' (choose from {', '.join(VIEWS)})",
-                                field="view")
-        if self.labels not in EXPORT_LABELS:
-            raise BackViewError(f"labels are '{self.labels}': choose from "
-                                f"{', '.join(EXPORT_LABELS)}", field="labels")
+        check_colour_mode(self.mode)
+        check_palette(self.palette)
+        if self.camera is None:
+            check_view(self.view)
+        check_labels(self.labels, EXPORT_LABELS)
         if self.step is not None and self.zone is not None:
             raise BackViewError("a step panel and a selected zone's callout cannot share a picture",
                                 field="zone")
@@ -477,24 +440,23 @@ class ExportResult:
 
 
 def view_subtitle(opts: ExportOptions) -> str:
-    where = "A saved view" if opts.camera is not None else VIEW_WORDS.get(opts.view, opts.view)
+    where = view_phrase(None if opts.camera is not None else opts.view)
     kind, stroke = parse_colour_mode(opts.mode)
     what = ("coloured by how firmly to press" if kind == "pressure"
             else f"coloured by where {stroke.value} belongs")
-    return f"{where[0].upper()}{where[1:]}, {what}"
+    return f"{where}, {what}"
+
+
+#: the parts of a zone's text a callout has room for (the window shows them all)
+CALLOUT_SECTIONS = ("technique", "cautions")
 
 
 def callout_spec(zone: Zone, mode: str, palette: str) -> CalloutSpec:
-    words = {"recommended": "recommended", "allowed": "allowed", "light-only": "light only",
-             "avoid": "avoid", "firm": "firm", "moderate": "moderate", "light": "light"}
-    pressure = "none (avoid)" if zone.pressure.value == "avoid" else words[zone.pressure.value]
-    facts = [("Pressure", pressure, zone_colour(zone, "pressure", palette),
-              zone_hatched(zone, "pressure"))]
-    for s in Stroke:
-        m = f"stroke:{s.value}"
-        facts.append((s.label, words[zone.strokes[s].value], zone_colour(zone, m, palette),
-                      zone_hatched(zone, m)))
-    sections = [("How", [zone.spec.technique], False), ("Cautions", list(zone.spec.cautions), True)]
+    """The selected zone's callout: the window's zone facts and its technique and cautions."""
+    facts = [(f.label, f.value, zone_colour(zone, f.mode, palette), zone_hatched(zone, f.mode))
+             for f in zone_facts(zone)]
+    sections = [(s.heading, list(s.paragraphs), s.bulleted) for s in zone_sections(zone)
+                if s.kind in CALLOUT_SECTIONS]
     return CalloutSpec(zone.name, zone_colour(zone, mode, palette), zone_hatched(zone, mode), facts,
                        sections)
 

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 
 from PIL import ImageFont
 
+from viewer.core.wording import QUOTES_HEADING, RULES_HEADING
 from viewer.render.annotate import ellipsize, font, line_height, wrap
 
 Box = tuple[float, float, float, float]  # x0, y0, x1, y1
@@ -433,7 +434,7 @@ STEP_FONTS = {
 }
 #: the panel's fonts shrink at most to this share of their size before lines are left out
 STEP_MIN_SCALE = 0.82
-STEP_HEADINGS = {"rules": "KEEP IN MIND", "quotes": "FROM THE GUIDE"}
+STEP_HEADINGS = {"rules": RULES_HEADING.upper(), "quotes": QUOTES_HEADING.upper()}
 
 
 @dataclass

@@ -24,7 +24,7 @@ from pathlib import Path
 
 from viewer.core.errors import BackViewError
 from viewer.core.lesson import Lesson, Step
-from viewer.core.regionmap import normalise_text
+from viewer.core.wording import step_text
 from viewer.render.arrows import SkinProjector, arrow_meshes
 from viewer.render.export import ExportOptions, ExportResult, annotated_image, encode
 from viewer.render.layout import StepSpec
@@ -37,14 +37,11 @@ def step_file_name(number: int, step: Step) -> str:
 
 
 def step_spec(lesson: Lesson, step: Step, number: int) -> StepSpec:
-    """The panel text of a step: caption, the rules it names (a rule that only repeats the
-    caption is left out) and the guide sentences it cites."""
-    by_id = {r.id: r for r in lesson.rmap.rules}
-    caption = normalise_text(step.caption)
-    rules = [(by_id[r].title, by_id[r].text) for r in step.rules
-             if normalise_text(by_id[r].text) != caption]
-    return StepSpec(kicker=f"Step {number} of {len(lesson.steps)}", caption=step.caption,
-                    rules=rules, quotes=list(step.citations))
+    """The panel text of a step, the window's lesson panel's (:func:`~viewer.core.wording.
+    step_text`): heading, caption, the rules it recalls and the guide sentences it cites."""
+    text = step_text(lesson, step, number)
+    return StepSpec(kicker=text.heading, caption=text.caption, rules=list(text.rules),
+                    quotes=list(text.quotes))
 
 
 def step_options(lesson: Lesson, step: Step, number: int, scene: BodyScene, *,

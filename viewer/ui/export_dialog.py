@@ -36,27 +36,20 @@ from PySide6.QtWidgets import (
 
 from viewer.core.camera import Camera
 from viewer.core.errors import BackViewError
+from viewer.core.options import MAX_SIDE, MIN_HEIGHT, MIN_WIDTH, SIZE_PRESETS
 from viewer.core.session import Pin, Session, load_session, save_session
+from viewer.core.views import VIEWS, view_phrase
 from viewer.render.camera import apply_camera, camera_from_plotter
 from viewer.render.export import (
-    MAX_SIDE,
-    MIN_HEIGHT,
-    MIN_WIDTH,
-    VIEW_WORDS,
     ExportOptions,
     check_output,
     export_image,
 )
-from viewer.render.scene import VIEWS, BodyScene
+from viewer.render.scene import BodyScene
 
-#: (label, width, height, dpi); the last row is "Custom"
-SIZE_PRESETS = [
-    ("Slide, Full HD — 1920 × 1080", 1920, 1080, None),
-    ("Slide, 4K — 3840 × 2160", 3840, 2160, None),
-    ("A4 portrait, 300 dpi — 2480 × 3508", 2480, 3508, 300),
-    ("A4 landscape, 300 dpi — 3508 × 2480", 3508, 2480, 300),
-    ("Custom size", None, None, None),
-]
+#: the size box's rows: (label, width, height, dpi), the named sizes then "Custom"
+SIZE_CHOICES = [(p.label, p.width, p.height, p.dpi) for p in SIZE_PRESETS] + [
+    ("Custom size", None, None, None)]
 AS_IN_WINDOW = "as-in-window"
 FILE_FILTER = "PNG image (*.png);;PDF document (*.pdf)"
 SESSION_FILTER = "BackView session (*.json)"
@@ -72,7 +65,7 @@ class ExportDialog(QDialog):
         self.setObjectName("exportDialog")
 
         self.size_box = QComboBox(objectName="exportSize")
-        for label, *_ in SIZE_PRESETS:
+        for label, *_ in SIZE_CHOICES:
             self.size_box.addItem(label)
         self.width_box = QSpinBox(objectName="exportWidth", minimum=MIN_WIDTH, maximum=MAX_SIDE,
                                   value=1920, suffix=" px", singleStep=10)
@@ -88,8 +81,7 @@ class ExportDialog(QDialog):
         if has_window_camera:
             self.view_box.addItem("As in the window", AS_IN_WINDOW)
         for view in VIEWS:
-            words = VIEW_WORDS[view]
-            self.view_box.addItem(words[0].upper() + words[1:], view)
+            self.view_box.addItem(view_phrase(view), view)
 
         self.title_edit = QLineEdit(objectName="exportTitle", placeholderText=title_placeholder)
         self.labels_check = QCheckBox("Label the zones", objectName="exportLabels", checked=True)
@@ -133,7 +125,7 @@ class ExportDialog(QDialog):
 
     # ------------------------------------------------------------------ choices
     def _size_changed(self, index: int) -> None:
-        _, w, h, _ = SIZE_PRESETS[index]
+        _, w, h, _ = SIZE_CHOICES[index]
         custom = w is None
         self.width_box.setEnabled(custom)
         self.height_box.setEnabled(custom)
@@ -156,7 +148,7 @@ class ExportDialog(QDialog):
 
     def chosen_size(self) -> tuple[int, int, int | None]:
         """(width, height, dpi) chosen."""
-        _, w, h, dpi = SIZE_PRESETS[self.size_box.currentIndex()]
+        _, w, h, dpi = SIZE_CHOICES[self.size_box.currentIndex()]
         if w is None:
             return self.width_box.value(), self.height_box.value(), None
         return w, h, dpi

@@ -15,7 +15,7 @@ from PySide6.QtWidgets import QFrame, QTextBrowser, QWidget
 
 from viewer.core.lesson import Lesson, Step
 from viewer.core.palette import get_palette
-from viewer.render.lesson_export import step_spec
+from viewer.core.wording import QUOTES_HEADING, RULES_HEADING, step_text
 
 
 class LessonController(QObject):
@@ -166,25 +166,25 @@ class LessonPanel(QTextBrowser):
 
     def _html(self, fit: float) -> str:
         lesson, step, number = self._content
-        spec = step_spec(lesson, step, number)
+        spec = step_text(lesson, step, number)
         palette = get_palette(self.palette_name)
         s = self.sizes(fit)
         text, muted = palette.text, "#000000" if palette.name == "high-contrast" else "#3d3d3d"
         accent = "#004488" if palette.name == "high-contrast" else "#2f4f5f"
         parts = [f'<p style="font-size:{s["kicker"]}; font-weight:700; color:{accent}; '
-                 f'margin:0">{escape(spec.kicker)}</p>',
+                 f'margin:0">{escape(spec.heading)}</p>',
                  f'<p style="font-size:{s["title"]}; font-weight:800; color:{text}; '
-                 f'margin:4px 0 10px 0">{escape(step.title)}</p>',
+                 f'margin:4px 0 10px 0">{escape(spec.title)}</p>',
                  f'<p style="font-size:{s["caption"]}; color:{text}; margin:0 0 12px 0">'
                  f'{escape(spec.caption)}</p>']
         if spec.rules:
             parts.append(f'<p style="font-size:{s["head"]}; font-weight:700; color:{accent}; '
-                         f'margin:14px 0 4px 0">Remember</p>')
+                         f'margin:14px 0 4px 0">{RULES_HEADING}</p>')
             for title, rule in spec.rules:
                 parts.append(f'<p style="font-size:{s["small"]}; color:{text}; margin:0 0 6px 0">'
                              f'<b>{escape(title)}:</b> {escape(rule)}</p>')
         parts.append(f'<p style="font-size:{s["head"]}; font-weight:700; color:{accent}; '
-                     f'margin:14px 0 4px 0">From the guide</p>')
+                     f'margin:14px 0 4px 0">{QUOTES_HEADING}</p>')
         for quote in spec.quotes:
             parts.append(f'<p style="font-size:{s["small"]}; font-style:italic; color:{muted}; '
                          f'margin:0 0 6px 0">“{escape(quote)}”</p>')

@@ -24,7 +24,8 @@ from PySide6.QtWidgets import (
 )
 
 from viewer.core.palette import get_palette, legend, mode_title, zone_colour, zone_hatched
-from viewer.core.regionmap import RegionMap, Stroke, Zone
+from viewer.core.regionmap import RegionMap, Zone
+from viewer.core.wording import Section, zone_facts, zone_sections
 from viewer.ui.state import ViewerState
 
 SWATCH_SIZE = QSize(34, 24)
@@ -284,27 +285,27 @@ class ZonePanel(_HtmlPanel):
 
     def _html(self, zone: Zone) -> str:
         doc, palette = self.document(), get_palette(self.state.palette)
-        pressure_chip = _chip(doc, zone_colour(zone, "pressure", palette),
-                              zone_hatched(zone, "pressure"), palette.hatch)
-        rows = [f'<tr><td class="key">Pressure</td><td>{pressure_chip}</td>'
-                f'<td class="word">{escape(zone.pressure.label)}</td></tr>']
-        for stroke in Stroke:
-            mode = f"stroke:{stroke.value}"
-            chip = _chip(doc, zone_colour(zone, mode, palette), zone_hatched(zone, mode), palette.hatch)
-            rows.append(f'<tr><td class="key">{escape(stroke.label)}</td><td>{chip}</td>'
-                        f'<td class="word">{escape(zone.strokes[stroke].label)}</td></tr>')
-        spec = zone.spec
+        rows = []
+        for fact in zone_facts(zone):
+            chip = _chip(doc, zone_colour(zone, fact.mode, palette), zone_hatched(zone, fact.mode),
+                         palette.hatch)
+            rows.append(f'<tr><td class="key">{escape(fact.label)}</td><td>{chip}</td>'
+                        f'<td class="word">{escape(fact.value)}</td></tr>')
         parts = [f"<h1>{escape(zone.name)}</h1>",
-                 '<table cellspacing="0" cellpadding="3">' + "".join(rows) + "</table>",
-                 "<h2>How to work here</h2>", f"<p>{escape(spec.technique)}</p>",
-                 '<h2 class="warn">Cautions</h2>',
-                 "<ul>" + "".join(f"<li>{escape(c)}</li>" for c in spec.cautions) + "</ul>"]
-        if spec.notes:
-            parts += ["<h2>Where the guide is silent</h2>",
-                      "".join(f"<p>{escape(n)}</p>" for n in spec.notes)]
-        parts += ["<h2>From the guide</h2>",
-                  "".join(f'<p class="cite">“{escape(c)}”</p>' for c in spec.citations)]
+                 '<table cellspacing="0" cellpadding="3">' + "".join(rows) + "</table>"]
+        for section in zone_sections(zone):
+            parts.append(f'<h2 class="warn">{escape(section.heading)}</h2>' if section.warning
+                         else f"<h2>{escape(section.heading)}</h2>")
+            parts.append(_section_html(section))
         return "".join(parts)
+
+
+def _section_html(section: Section) -> str:
+    if section.bulleted:
+        return "<ul>" + "".join(f"<li>{escape(p)}</li>" for p in section.paragraphs) + "</ul>"
+    if section.kind == "citations":
+        return "".join(f'<p class="cite">“{escape(p)}”</p>' for p in section.paragraphs)
+    return "".join(f"<p>{escape(p)}</p>" for p in section.paragraphs)
 
 
 _EMPTY_ZONE = ('<p class="hint">Click a zone on the back, or pick one from the list, to see '

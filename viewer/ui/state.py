@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from PySide6.QtCore import QObject, Signal
 
+from viewer.core.options import check_colour_mode, check_palette
 from viewer.core.palette import COLOUR_MODES, PALETTES
 from viewer.core.regionmap import RegionMap, Zone
 
@@ -69,8 +70,7 @@ class ViewerState(QObject):
         return self._mode
 
     def set_mode(self, mode: str) -> None:
-        if mode not in COLOUR_MODES:
-            raise ValueError(f"unknown colour mode '{mode}' (choose from {', '.join(COLOUR_MODES)})")
+        check_colour_mode(mode)
         if mode == self._mode:
             return
         self._mode = mode
@@ -82,8 +82,7 @@ class ViewerState(QObject):
         return self._palette
 
     def set_palette(self, palette: str) -> None:
-        if palette not in PALETTES:
-            raise ValueError(f"unknown palette '{palette}' (choose from {', '.join(PALETTES)})")
+        check_palette(palette)
         if palette == self._palette:
             return
         self._palette = palette

@@ -15,10 +15,12 @@ from PySide6.QtCore import QEasingCurve, QEvent, QObject, QPointF, Qt, QTimer, Q
 from PySide6.QtGui import QMouseEvent
 from PySide6.QtWidgets import QApplication, QLabel, QWidget
 
+from viewer.core.options import check_view
+from viewer.core.views import VIEW_WORDS, view_phrase
 from viewer.core.regionmap import Zone
 from viewer.render.actors import SceneActors
 from viewer.render.camera import apply_camera, camera_from_plotter
-from viewer.render.scene import VIEWS, BodyScene
+from viewer.render.scene import BodyScene
 from viewer.ui.picking import ZonePicker, widget_to_display
 from viewer.ui.state import ViewerState
 
@@ -31,15 +33,9 @@ ZOOM_MS = 160
 ZOOM_LIMITS = (0.2, 2.5)
 ORBIT_DEG = 15.0
 #: the caption in the corner of the 3D view: which way the learner is looking
-VIEW_CAPTIONS = {
-    "back": "Seen from behind: the body's left is on your left",
-    "oblique-left": "From behind, turned towards the body's left side",
-    "oblique-right": "From behind, turned towards the body's right side",
-    "left": "The body's left side",
-    "right": "The body's right side",
-    "top": "From above the shoulders",
-    None: "Turned by hand: press B for the view from behind",
-}
+VIEW_CAPTIONS = {view: view_phrase(view) for view in VIEW_WORDS}
+VIEW_CAPTIONS["back"] += ": the body's left is on your left"
+VIEW_CAPTIONS[None] = "Turned by hand: press B for the view from behind"
 
 
 class SceneView(QObject):
@@ -243,8 +239,7 @@ class SceneView(QObject):
 
     # ------------------------------------------------------------------ camera
     def set_view(self, view: str, render: bool = True) -> None:
-        if view not in VIEWS:
-            raise ValueError(f"unknown view '{view}'")
+        check_view(view)
         if self.actors is None:
             return
         self._zoom.stop()

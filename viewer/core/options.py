@@ -1,0 +1,114 @@
+"""The checks of every option a user names (view, palette, colour mode, labels, picture size).
+
+One check per option, used by the command line, session and lesson files, the export and the
+window, so a bad value reads the same one line wherever it was given::
+
+    check_palette("neon")        # BackViewError: palette: unknown palette 'neon' (choose from ...)
+    parse_size("a4")             # (2480, 3508, 300)
+
+Schema fields use the ``Annotated`` types (``ViewName``, ``PaletteName``, ``ColourMode``), which
+run the same checks.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Annotated, Callable
+
+from pydantic import AfterValidator
+
+from viewer.core.errors import BackViewError, unknown_choice
+from viewer.core.palette import COLOUR_MODES, PALETTES
+from viewer.core.views import VIEWS
+
+#: what a session and the export dialog may ask to label; exports also take "highlighted"
+LABEL_CHOICES = ("all", "none")
+EXPORT_LABELS = LABEL_CHOICES + ("highlighted",)
+
+
+def check_choice(value: str, choices, what: str, field: str | None = None) -> str:
+    """``value`` when it is one of ``choices``, else the one-line "unknown ..." error."""
+    if value not in choices:
+        raise unknown_choice(what, value, choices, field)
+    return value
+
+
+def check_view(value: str, field: str = "view") -> str:
+    return check_choice(value, VIEWS, "view", field)
+
+
+def check_palette(value: str, field: str = "palette") -> str:
+    return check_choice(value, PALETTES, "palette", field)
+
+
+def check_colour_mode(value: str, field: str = "colour-by") -> str:
+    return check_choice(value, COLOUR_MODES, "colour mode", field)
+
+
+def check_labels(value: str, choices=EXPORT_LABELS, field: str = "labels") -> str:
+    return check_choice(value, choices, "labels", field)
+
+
+def _schema(check: Callable[[str], str]):
+    """``check`` as a pydantic validator (pydantic reports ValueErrors with the field's place)."""
+    def validate(value: str) -> str:
+        try:
+            return check(value)
+        except BackViewError as exc:
+            raise ValueError(exc.message) from None
+    return AfterValidator(validate)
+
+
+#: schema fields holding a view preset, a palette name, a colour mode, a session's labels
+ViewName = Annotated[str, _schema(check_view)]
+PaletteName = Annotated[str, _schema(check_palette)]
+ColourMode = Annotated[str, _schema(check_colour_mode)]
+Labels = Annotated[str, _schema(lambda v: check_labels(v, LABEL_CHOICES))]
+
+
+# --------------------------------------------------------------------------- picture sizes
+@dataclass(frozen=True)
+class SizePreset:
+    """A named picture size: the names ``--size`` accepts and the export dialog's label."""
+
+    names: tuple[str, ...]
+    label: str
+    width: int
+    height: int
+    dpi: int | None = None   # recorded in the file for print sizes
+
+
+SIZE_PRESETS: tuple[SizePreset, ...] = (
+    SizePreset(("hd", "1920x1080"), "Slide, Full HD — 1920 × 1080", 1920, 1080),
+    SizePreset(("4k", "3840x2160"), "Slide, 4K — 3840 × 2160", 3840, 2160),
+    SizePreset(("a4",), "A4 portrait, 300 dpi — 2480 × 3508", 2480, 3508, 300),
+    SizePreset(("a4-landscape",), "A4 landscape, 300 dpi — 3508 × 2480", 3508, 2480, 300),
+)
+MAX_SIDE = 8192
+MIN_WIDTH, MIN_HEIGHT = 480, 320
+
+
+def parse_size(text: str) -> tuple[int, int, int | None]:
+    """``"3840x2160"``, ``"1920×1080"`` or a preset name -> (width, height, dpi or None)."""
+    key = str(text).strip().lower()
+    for preset in SIZE_PRESETS:
+        if key in preset.names:
+            return preset.width, preset.height, preset.dpi
+    m = re.fullmatch(r"(\d{1,6})\s*[x×*]\s*(\d{1,6})", key)
+    if not m:
+        names = [n for p in SIZE_PRESETS for n in p.names if "x" not in n]
+        raise BackViewError(f"'{text}' is not a size: give WIDTHxHEIGHT in pixels (e.g. 3840x2160) "
+                            f"or one of {', '.join(names)}", field="size")
+    w, h = int(m.group(1)), int(m.group(2))
+    check_size(w, h)
+    return w, h, None
+
+
+def check_size(width: int, height: int) -> None:
+    if width > MAX_SIDE or height > MAX_SIDE:
+        raise BackViewError(f"{width}x{height} is too large: at most {MAX_SIDE} pixels a side",
+                            field="size")
+    if width < MIN_WIDTH or height < MIN_HEIGHT:
+        raise BackViewError(f"{width}x{height} is too small for an annotated picture: at least "
+                            f"{MIN_WIDTH}x{MIN_HEIGHT}", field="size")
