@@ -14,6 +14,7 @@ cut cell with it, so the zone under a click is the zone the table counts.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 
 import numpy as np
@@ -339,11 +340,27 @@ class ZoneFields:
     def zone_at(self, face: np.ndarray, points: np.ndarray) -> np.ndarray:
         """The zone index (``NO_ZONE`` for none) of each point, given the face it lies on:
         the most cautious zone whose field is positive there."""
-        face = np.atleast_1d(np.asarray(face, np.int64))
-        tri = self.faces[face]
-        bary = _barycentric(self.vertices[tri], np.asarray(points, np.float64).reshape(-1, 3))
-        values = np.einsum("zpk,pk->zp", self.values[:, tri], bary)
-        return most_cautious(values > 0, self.caution_order)
+        tri = self.faces[np.atleast_1d(np.asarray(face, np.int64))]
+        points = np.asarray(points, np.float64).reshape(-1, 3)
+        zone = np.full(len(tri), NO_ZONE, np.int16)
+        # a linear field is positive somewhere on a face only if it is at one of its corners
+        todo = np.flatnonzero(self._in_some_zone[tri].any(axis=1))
+        for idx in self.caution_order:
+            corner = self.values[idx][tri[todo]]
+            inside = corner.min(axis=1) > 0
+            crossed = np.flatnonzero(~inside & (corner.max(axis=1) > 0))
+            if len(crossed):
+                sub = todo[crossed]
+                bary = _barycentric(self.vertices[tri[sub]], points[sub])
+                inside[crossed] = np.einsum("pk,pk->p", corner[crossed], bary) > 0
+            zone[todo[inside]] = idx
+            todo = todo[~inside]
+        return zone
+
+    @cached_property
+    def _in_some_zone(self) -> np.ndarray:
+        """Vertices where some zone's field is positive."""
+        return (self.values > 0).any(axis=0)
 
 
 def _barycentric(triangles: np.ndarray, points: np.ndarray) -> np.ndarray:
