@@ -35,6 +35,7 @@ sys.path.insert(0, str(REPO))
 import numpy as np  # noqa: E402
 import trimesh  # noqa: E402
 
+import viewer.core.cache as cache_mod  # noqa: E402
 import viewer.core.zones as zones  # noqa: E402
 from viewer.core.body import Body  # noqa: E402
 from viewer.core.regionmap import load_region_map  # noqa: E402
@@ -66,12 +67,10 @@ def main(argv=None) -> int:
     args = p.parse_args(argv)
 
     cache = Path(tempfile.mkdtemp(prefix="backview-bench-"))
-    zones.default_cache_dir = lambda: cache  # never the user's cache
+    cache_mod.default_cache_dir = lambda: cache  # never the user's cache
     scene_mod = None
     if not args.skip_scene:
         import viewer.render.scene as scene_mod
-
-        scene_mod.default_cache_dir = lambda: cache
 
     rmap = load_region_map()
     shipped = Body.load()

@@ -34,8 +34,7 @@ def zone_cache(tmp_path_factory):
     folder (this one, in-process) and child processes get a temporary XDG_CACHE_HOME."""
     folder = tmp_path_factory.mktemp("zone-cache")
     mp = pytest.MonkeyPatch()
-    mp.setattr("viewer.core.zones.default_cache_dir", lambda: folder)
-    mp.setattr("viewer.render.scene.default_cache_dir", lambda: folder)
+    mp.setattr("viewer.core.cache.default_cache_dir", lambda: folder)  # the one cache folder
     mp.setenv("XDG_CACHE_HOME", str(tmp_path_factory.mktemp("xdg-cache")))
     yield folder
     mp.undo()

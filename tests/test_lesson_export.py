@@ -38,14 +38,13 @@ def lesson():
 def scene(lesson, isolated_cli_env):
     """The scene, its caches in the temporary folder the commands below use too: built here
     first, they find it warm."""
-    import viewer.core.zones as zones
+    import viewer.core.cache as cache_mod
     import viewer.render.scene as scene_mod
     from viewer.core.body import Body
 
     cache = Path(isolated_cli_env["XDG_CACHE_HOME"]) / "backview" / "zones"
     mp = pytest.MonkeyPatch()
-    mp.setattr(zones, "default_cache_dir", lambda: cache)
-    mp.setattr(scene_mod, "default_cache_dir", lambda: cache)
+    mp.setattr(cache_mod, "default_cache_dir", lambda: cache)
     try:
         yield scene_mod.BodyScene(Body.load(), lesson.rmap)
     finally:

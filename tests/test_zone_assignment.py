@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import copy
 import json
-import shutil
 from pathlib import Path
 
 import numpy as np
@@ -580,6 +579,19 @@ def test_a_corrupt_cache_file_is_ignored_and_rebuilt(kind, body, rmap, assignmen
     again = assign_zones(body, rmap, cache_dir=tmp_path)
     assert again.from_cache is True, "the rebuilt result replaced the corrupt file"
     assert np.array_equal(again.face_zone, assignment.face_zone)
+
+
+def test_a_cache_write_that_fails_halfway_leaves_nothing(body, rmap, tmp_path, monkeypatch):
+    """Both cache files go through one atomic writer: a full disk mid-write leaves no
+    half-written cache (nor a temporary file) for the next start to trust."""
+    def broken(file, **arrays):
+        Path(file).write_bytes(b"PK\x03\x04 half")
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(np, "savez", broken)
+    result = assign_zones(body, rmap, cache_dir=tmp_path)
+    assert result.from_cache is False
+    assert list(tmp_path.iterdir()) == []
 
 
 @pytest.mark.filterwarnings("ignore:The VTK reader")

@@ -4,31 +4,38 @@ from __future__ import annotations
 
 import os
 import tempfile
+from collections.abc import Callable
 from pathlib import Path
 
 
-def atomic_write_bytes(path: str | os.PathLike, data: bytes) -> None:
-    """Write ``data`` to ``path`` through a temporary file in the same folder and ``os.replace``:
-    a reader sees the old file or the new one, never half of one; on failure the old one stays
-    and no temporary file is left behind."""
+def atomic_write(path: str | os.PathLike, writer: Callable[[Path], object]) -> None:
+    """Let ``writer(tmp)`` write a temporary file in ``path``'s folder, then ``os.replace`` it
+    onto ``path``: a reader sees the old file or the new one, never half of one; on failure the
+    old one stays and no temporary file is left behind.
+
+    The temporary name ends with ``path``'s suffix, so writers that choose the format by the
+    name (``np.savez``, pyvista's ``save``) write the right one.
+    """
     path = Path(path)
     folder = path.parent if str(path.parent) else Path(".")
-    fd, tmp = tempfile.mkstemp(dir=folder, prefix=f".{path.name}.", suffix=".tmp")
+    fd, name = tempfile.mkstemp(dir=folder, prefix=f".{path.name}.", suffix=f".tmp{path.suffix}")
+    os.close(fd)
+    tmp = Path(name)
     try:
-        with os.fdopen(fd, "wb") as fh:
-            if hasattr(os, "fchmod"):
-                # mkstemp makes the file private (0600); give it the mode a plain open() would
-                os.fchmod(fh.fileno(), _new_file_mode(path))
-            fh.write(data)
-            fh.flush()
+        # mkstemp makes the file private (0600); give it the mode a plain open() would
+        os.chmod(tmp, _new_file_mode(path))
+        writer(tmp)
+        with open(tmp, "rb+") as fh:
             os.fsync(fh.fileno())
         os.replace(tmp, path)
     except BaseException:
-        try:
-            os.unlink(tmp)
-        except FileNotFoundError:
-            pass
+        tmp.unlink(missing_ok=True)
         raise
+
+
+def atomic_write_bytes(path: str | os.PathLike, data: bytes) -> None:
+    """Write ``data`` to ``path`` atomically (see :func:`atomic_write`)."""
+    atomic_write(path, lambda tmp: tmp.write_bytes(data))
 
 
 def _new_file_mode(path: Path) -> int:

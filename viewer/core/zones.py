@@ -4,22 +4,24 @@ Each zone shape becomes a continuous *inside field* over the surface (metres; po
 zero on the border), evaluated with vectorised numpy in the body's anatomical frame:
 ``u`` lateral (towards the zone's side), ``v`` up, and the face normal against the back
 direction. A face belongs to the most cautious zone whose field is positive at its centroid.
-The same fields evaluated at the vertices let the renderer cut the surface exactly along the
-zero line, so borders follow the surface smoothly instead of zig-zagging from triangle to
-triangle.
+The fields are evaluated once per body and map, at the vertices (:class:`ZoneFields`); a point
+of a face has the value linear over the triangle. :meth:`ZoneFields.zone_at` is the one rule
+that names the zone of any surface point: the face counts of ``backview zones`` use it at face
+centres, and the renderer cuts the surface along the same fields' zero lines and labels every
+cut cell with it, so the zone under a click is the zone the table counts.
 """
 
 from __future__ import annotations
 
-import hashlib
-import json
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 
 import numpy as np
 
 from viewer.core import anatomy
 from viewer.core.body import Body
+from viewer.core.cache import cache_file, cache_key, read_cached, write_cached
 from viewer.core.errors import BackViewError, RegionMapError
 from viewer.core.regionmap import Anchor, RegionMap, Shape, Zone
 
@@ -29,7 +31,6 @@ _MIDLINE_REACH = 0.01
 #: metres of field per unit of cosine, so the facing constraint is commensurate with distances
 _FACING_SCALE = 0.05
 NO_ZONE = -1
-_CACHE_VERSION = 6
 
 
 # --------------------------------------------------------------------------- geometry
@@ -188,6 +189,14 @@ class ZoneGeometry:
         fields, normals, _, _ = self._surface_fields(vertices, faces)
         return fields, normals
 
+    def zone_fields(self, near: list | None = None) -> tuple["ZoneFields", "_Frame2D", np.ndarray]:
+        """The body's :class:`ZoneFields`, the vertices in the body frame, twice the face areas."""
+        vertices = np.asarray(self.body.mesh.vertices, np.float64)
+        faces = np.asarray(self.body.mesh.faces)
+        values, normals, pts, double_area = self._surface_fields(vertices, faces, near)
+        order = tuple(self.rmap.caution_order)
+        return ZoneFields(values, normals, vertices, faces, order), pts, double_area
+
     def _surface_fields(self, vertices: np.ndarray, faces: np.ndarray, near: list | None = None):
         """Fields at the vertices; ``near`` collects, per zone, the vertices evaluated exactly
         (all others are clearly outside the zone)."""
@@ -295,6 +304,63 @@ def required_landmarks(rmap: RegionMap) -> list[str]:
     return sorted(names)
 
 
+# --------------------------------------------------------------------------- the zone of a point
+@dataclass(frozen=True, eq=False)
+class ZoneFields:
+    """Every zone's inside field at every vertex of a body, evaluated once per body and map.
+
+    Over a face the field is linear from its three vertices: the renderer cuts the surface
+    along its zero lines with these very arrays, and :meth:`zone_at` names the zone of any
+    point of a face with them.
+    """
+
+    values: np.ndarray      # (n_zones, n_vertices) float32, metres, positive inside
+    normals: np.ndarray     # (n_vertices, 3) outward unit vertex normals
+    vertices: np.ndarray    # (n_vertices, 3) mesh units
+    faces: np.ndarray       # (n_faces, 3)
+    caution_order: tuple[int, ...]  # zone indices, most cautious first
+
+    def zone_at(self, face: np.ndarray, points: np.ndarray) -> np.ndarray:
+        """The zone index (``NO_ZONE`` for none) of each point, given the face it lies on:
+        the most cautious zone whose field is positive there."""
+        tri = self.faces[np.atleast_1d(np.asarray(face, np.int64))]
+        points = np.asarray(points, np.float64).reshape(-1, 3)
+        zone = np.full(len(tri), NO_ZONE, np.int16)
+        # a linear field is positive somewhere on a face only if it is at one of its corners
+        todo = np.flatnonzero(self._in_some_zone[tri].any(axis=1))
+        for idx in self.caution_order:
+            corner = self.values[idx][tri[todo]]
+            inside = corner.min(axis=1) > 0
+            crossed = np.flatnonzero(~inside & (corner.max(axis=1) > 0))
+            if len(crossed):
+                sub = todo[crossed]
+                bary = _barycentric(self.vertices[tri[sub]], points[sub])
+                inside[crossed] = np.einsum("pk,pk->p", corner[crossed], bary) > 0
+            zone[todo[inside]] = idx
+            todo = todo[~inside]
+        return zone
+
+    @cached_property
+    def _in_some_zone(self) -> np.ndarray:
+        """Vertices where some zone's field is positive."""
+        return (self.values > 0).any(axis=0)
+
+
+def _barycentric(triangles: np.ndarray, points: np.ndarray) -> np.ndarray:
+    """Barycentric coordinates of points projected on their triangles (trimesh's routine)."""
+    import trimesh
+
+    return trimesh.triangles.points_to_barycentric(triangles, points)
+
+
+def most_cautious(inside: np.ndarray, caution_order) -> np.ndarray:
+    """``inside`` (n_zones, n) booleans -> the most cautious zone containing each item (int16)."""
+    zone = np.full(inside.shape[1], NO_ZONE, np.int16)
+    for idx in reversed(caution_order):  # most cautious written last, so it wins
+        zone[inside[idx]] = idx
+    return zone
+
+
 # --------------------------------------------------------------------------- assignment
 @dataclass(frozen=True)
 class Overlap:
@@ -329,6 +395,27 @@ class ZoneAssignment:
     from_cache: bool = False
     #: content hash of the body and map (``cache_key``), when it was computed
     key: str | None = None
+    body: Body | None = field(default=None, repr=False, compare=False)
+    _fields: ZoneFields | None = field(default=None, repr=False, compare=False)
+    _geometry: ZoneGeometry | None = field(default=None, repr=False, compare=False)
+
+    @property
+    def geometry(self) -> ZoneGeometry:
+        if self._geometry is None:
+            self._geometry = ZoneGeometry(self.body, self.rmap)
+        return self._geometry
+
+    @property
+    def fields(self) -> ZoneFields:
+        """The zone fields this assignment was made from (evaluated now if it came from the
+        cache, which keeps only its results)."""
+        if self._fields is None:
+            self._fields = self.geometry.zone_fields()[0]
+        return self._fields
+
+    def zone_at(self, face: np.ndarray, points: np.ndarray) -> np.ndarray:
+        """The zone index of each surface point (see :meth:`ZoneFields.zone_at`)."""
+        return self.fields.zone_at(face, points)
 
     def zone_of_face(self, face: int) -> Zone | None:
         idx = int(self.face_zone[face])
@@ -391,6 +478,7 @@ def assign_zones(body: Body, rmap: RegionMap, *, cache: bool = True,
         if key:
             _store_cached(key, result, cache_dir)
     result.key = key
+    result.body = body
     problems = []
     path = rmap.path
     for zid in result.empty_zones():
@@ -413,10 +501,9 @@ def _compute(body: Body, rmap: RegionMap) -> ZoneAssignment:
     the mean of its three vertices: the value at its centre of the linear field the renderer
     cuts along, so the table's faces and areas agree with what is drawn."""
     geom = ZoneGeometry(body, rmap)
-    vertices = np.asarray(body.mesh.vertices, np.float64)
-    faces = np.asarray(body.mesh.faces)
     near: list[np.ndarray] = []
-    fields, _, pts, double_area = geom._surface_fields(vertices, faces, near)
+    zone_fields, pts, double_area = geom.zone_fields(near)
+    fields, faces = zone_fields.values, zone_fields.faces
     a, b, c = faces[:, 0], faces[:, 1], faces[:, 2]
 
     n_zones = len(rmap.zones)
@@ -428,17 +515,15 @@ def _compute(body: Body, rmap: RegionMap) -> ZoneAssignment:
         f = fields[z]
         inside[z, cand] = (f[a[cand]] + f[b[cand]] + f[c[cand]]) > 0
 
-    face_zone = np.full(len(faces), NO_ZONE, np.int16)
-    for idx in reversed(rmap.caution_order):  # most cautious written last, so it wins
-        face_zone[inside[idx]] = idx
-
+    face_zone = most_cautious(inside, zone_fields.caution_order)
     overlaps = _overlaps(rmap, inside, face_zone)
     area_cm2 = 0.5 * double_area * (body.unit / CM) ** 2
     uv = np.stack([(pts.u[a] + pts.u[b] + pts.u[c]) / 3, (pts.v[a] + pts.v[b] + pts.v[c]) / 3], 1)
     tokens = (["EOP"] if anatomy.EOP in body.landmarks else []) + [
         lvl for lvl in anatomy.VERTEBRAL_LEVELS if anatomy.spinous(lvl) in body.landmarks]
     heights = {t: geom.level_height(t) for t in tokens}
-    return ZoneAssignment(rmap, face_zone, area_cm2.astype(np.float32), overlaps, uv, heights)
+    return ZoneAssignment(rmap, face_zone, area_cm2.astype(np.float32), overlaps, uv, heights,
+                          body=body, _fields=zone_fields, _geometry=geom)
 
 
 def surface_normals(vertices: np.ndarray, faces: np.ndarray):
@@ -482,48 +567,27 @@ def _overlaps(rmap: RegionMap, inside: np.ndarray, face_zone: np.ndarray) -> lis
 
 
 # --------------------------------------------------------------------------- cache
-def cache_key(body: Body, rmap: RegionMap) -> str:
-    h = hashlib.sha256()
-    h.update(f"v{_CACHE_VERSION}".encode())
-    h.update(np.ascontiguousarray(body.mesh.vertices, np.float64).tobytes())
-    h.update(np.ascontiguousarray(body.mesh.faces, np.int64).tobytes())
-    h.update(json.dumps({k: v.tolist() for k, v in sorted(body.landmarks.items())}).encode())
-    h.update(str(body.unit).encode())
-    h.update(rmap.data.model_dump_json().encode())
-    return h.hexdigest()
-
-
-def default_cache_dir() -> Path:
-    from platformdirs import user_cache_dir
-
-    return Path(user_cache_dir("backview", appauthor=False)) / "zones"
-
-
 def _load_cached(key: str, rmap: RegionMap, cache_dir: Path | None) -> ZoneAssignment | None:
-    path = (cache_dir or default_cache_dir()) / f"{key}.npz"
-    try:
+    def read(path: Path) -> ZoneAssignment:
         with np.load(path, allow_pickle=False) as data:
             overlaps = [Overlap(w, o, int(n), tuple(c.split("|")) if c else ())
                         for w, o, n, c in data["overlaps"].tolist()]
             heights = dict(zip(data["level_names"].tolist(), data["level_heights"].tolist()))
             return ZoneAssignment(rmap, data["face_zone"], data["area"], overlaps, data["uv"],
                                   heights, from_cache=True)
-    except Exception:  # a damaged file (empty, truncated, not an npz) is rebuilt, not trusted
-        return None
+
+    return read_cached(cache_file(key, ".npz", cache_dir), read)
 
 
 def _store_cached(key: str, result: ZoneAssignment, cache_dir: Path | None) -> None:
-    directory = cache_dir or default_cache_dir()
-    try:
-        directory.mkdir(parents=True, exist_ok=True)
-        tmp = directory / f"{key}.tmp.npz"
-        overlaps = np.array([(o.winner, o.other, str(o.faces), "|".join(o.conflicts))
-                             for o in result.overlaps], dtype=str).reshape(-1, 4)
-        heights = result.level_heights or {}
+    overlaps = np.array([(o.winner, o.other, str(o.faces), "|".join(o.conflicts))
+                         for o in result.overlaps], dtype=str).reshape(-1, 4)
+    heights = result.level_heights or {}
+
+    def write(tmp: Path) -> None:
         np.savez(tmp, face_zone=result.face_zone, area=result.face_area_cm2,
                  uv=result.face_centroid_uv, overlaps=overlaps,
                  level_names=np.array(list(heights), dtype=str),
                  level_heights=np.array(list(heights.values()), dtype=np.float64))
-        tmp.replace(directory / f"{key}.npz")
-    except OSError:
-        pass  # a cache that cannot be written only costs time
+
+    write_cached(cache_file(key, ".npz", cache_dir), write)

@@ -3,35 +3,32 @@
 Used by the window (``viewer.ui``) and by headless export alike, so both show the same pixels.
 The surface is built once per body and map; switching the colour mode or the selection only
 rewrites a colour array in place and swaps small line actors, never re-adds the body.
+
+The surface is cut with the zone fields of the body's :class:`~viewer.core.zones.ZoneAssignment`
+(evaluated once, in the core), and each cut cell takes the zone the core's rule
+(:meth:`ZoneFields.zone_at`) gives its centre: the zone under a click is the zone the core names.
 """
 
 from __future__ import annotations
 
-import os
 from collections.abc import Iterable
 from pathlib import Path
 
 import numpy as np
 import pyvista as pv
+from vtkmodules.vtkCommonDataModel import vtkStaticPointLocator
 from vtkmodules.vtkFiltersCore import vtkClipPolyData
 
 from viewer.core.body import Body
+from viewer.core.cache import cache_file, cache_key, read_cached, write_cached
 from viewer.core.palette import hex_to_rgb, zone_colour, zone_hatched
 from viewer.core.regionmap import RegionMap, Zone
-from viewer.core.views import VIEWS  # the window and the export take the presets from here
-from viewer.core.zones import (
-    NO_ZONE,
-    ZoneAssignment,
-    ZoneGeometry,
-    assign_zones,
-    cache_key,
-    default_cache_dir,
-)
+from viewer.core.zones import NO_ZONE, ZoneAssignment, ZoneFields, assign_zones
 
 #: spacing of the "avoid" hatching on the skin, in metres
 HATCH_SPACING = 0.012
 
-__all__ = ["VIEWS", "BodyScene", "HATCH_SPACING"]
+__all__ = ["BodyScene", "HATCH_SPACING", "cut_surface"]
 
 
 class BodyScene:
@@ -41,7 +38,9 @@ class BodyScene:
         self.body = body
         self.rmap = rmap
         self.assignment = assignment or assign_zones(body, rmap)
-        self.geometry = ZoneGeometry(body, rmap)
+        if self.assignment.body is None:
+            self.assignment.body = body
+        self.geometry = self.assignment.geometry
         self.surface = self._cut_surface()
         self.zone_of_cell = np.asarray(self.surface.cell_data["zone"])
         self._faces = self.surface.regular_faces
@@ -54,48 +53,12 @@ class BodyScene:
     # ------------------------------------------------------------------ construction
     def _cut_surface(self) -> pv.PolyData:
         key = self.assignment.key or cache_key(self.body, self.rmap)
-        cached = _load_surface(key)
+        path = _cache_file(key)
+        cached = read_cached(path, _read_surface)
         if cached is not None:
             return cached
-        surface = self._build_surface()
-        _store_surface(key, surface)
-        return surface
-
-    def _build_surface(self) -> pv.PolyData:
-        """Cut the body along every zone's zero line, most cautious zone first.
-
-        Only triangles the zero line crosses are clipped (VTK ``vtkClipPolyData``); whole
-        triangles on either side are moved with numpy, so the cost follows the border length.
-        """
-        vertices = np.asarray(self.body.mesh.vertices, float)
-        faces = np.asarray(self.body.mesh.faces)
-        # the same vertex fields (and outward normals) the zone assignment uses
-        fields, normals = self.geometry.vertex_fields(vertices, faces)
-        mesh = pv.PolyData.from_regular_faces(vertices, faces)
-        mesh.point_data["Normals"] = normals
-        for i, f in enumerate(fields):
-            mesh.point_data[f"f{i}"] = f
-        remaining = mesh
-        pieces = []
-        for idx in self.rmap.caution_order:
-            if remaining.n_cells == 0:
-                break
-            inside, remaining = _split(remaining, f"f{idx}")
-            if inside.n_cells:
-                inside.cell_data["zone"] = np.full(inside.n_cells, idx, np.int16)
-                pieces.append(inside)
-        if remaining.n_cells:
-            remaining.cell_data["zone"] = np.full(remaining.n_cells, NO_ZONE, np.int16)
-            pieces.append(remaining)
-        surface = pv.merge(pieces, merge_points=False)
-        _absorb_specks(surface)
-        for name in list(surface.point_data.keys()):
-            if name != "Normals":
-                del surface.point_data[name]
-        for name in list(surface.cell_data.keys()):
-            if name != "zone":
-                del surface.cell_data[name]
-        surface.point_data.active_normals_name = "Normals"
+        surface = cut_surface(self.assignment.fields, self.rmap.caution_order)
+        write_cached(path, lambda tmp: surface.save(tmp, binary=True))
         return surface
 
     def _borders(self) -> pv.PolyData:
@@ -186,18 +149,63 @@ class BodyScene:
         return self.body.landmark(name)
 
 
+def cut_surface(fields: ZoneFields, caution_order) -> pv.PolyData:
+    """The body cut along every zone's zero line, most cautious zone first.
+
+    Only triangles the zero line crosses are clipped (VTK ``vtkClipPolyData``); whole
+    triangles on either side are moved with numpy, so the cost follows the border length.
+    Every cell remembers its face of the body, and takes the zone the core's rule gives its
+    centre (a cut cell lies on one side of every zero line, so that is the zone of all of it).
+    Cell data: ``zone``; point data: ``Normals``.
+    """
+    mesh = pv.PolyData.from_regular_faces(fields.vertices, fields.faces)
+    mesh.point_data["Normals"] = fields.normals
+    for i, f in enumerate(fields.values):
+        mesh.point_data[f"f{i}"] = f
+    mesh.cell_data["face"] = np.arange(len(fields.faces))
+    remaining = mesh
+    pieces = []
+    for idx in caution_order:
+        if remaining.n_cells == 0:
+            break
+        inside, remaining = _split(remaining, f"f{idx}")
+        if inside.n_cells:
+            pieces.append(inside)
+    if remaining.n_cells:
+        pieces.append(remaining)
+    surface = pv.merge(pieces, merge_points=False)
+    face = np.asarray(surface.cell_data["face"])
+    surface.cell_data["zone"] = fields.zone_at(face, _cell_centres(surface))
+    _absorb_specks(surface)
+    for name in list(surface.point_data.keys()):
+        if name != "Normals":
+            del surface.point_data[name]
+    for name in list(surface.cell_data.keys()):
+        if name != "zone":
+            del surface.cell_data[name]
+    surface.point_data.active_normals_name = "Normals"
+    return surface
+
+
+def _cell_centres(surface: pv.PolyData) -> np.ndarray:
+    """The centroid of each triangle (inside it, unlike VTK's cell centre of a degenerate one)."""
+    return surface.points[surface.regular_faces].mean(axis=1)
+
+
 def _subset(mesh: pv.PolyData, faces: np.ndarray, mask: np.ndarray) -> pv.PolyData:
-    """The triangles ``faces[mask]`` of ``mesh`` as a compact PolyData, point data kept."""
+    """The triangles ``faces[mask]`` of ``mesh`` as a compact PolyData, point and cell data kept."""
     sub = faces[mask]
     used, inverse = np.unique(sub, return_inverse=True)
     out = pv.PolyData.from_regular_faces(mesh.points[used], inverse.reshape(-1, 3))
     for name in mesh.point_data.keys():
         out.point_data[name] = np.asarray(mesh.point_data[name])[used]
+    for name in mesh.cell_data.keys():
+        out.cell_data[name] = np.asarray(mesh.cell_data[name])[mask]
     return out
 
 
 #: bump when the way the surface is cut changes, so cached surfaces are rebuilt
-_SURFACE_VERSION = 3
+_SURFACE_VERSION = 4
 
 #: field values (m) this close to zero count as outside: a vertex that lies on an earlier cut
 #: along the same line (two zones sharing a border) would otherwise flip sign by rounding and
@@ -249,19 +257,20 @@ def _absorb_specks(surface: pv.PolyData) -> None:
     positions, pid = np.unique(np.round(surface.points / 1e-7).astype(np.int64), axis=0,
                                return_inverse=True)
     pid = pid.ravel()[faces]
-    centres = np.asarray(surface.cell_centers().points)
+    centres = _cell_centres(surface)
     areas = np.asarray(surface.compute_cell_sizes(length=False, volume=False).cell_data["Area"])
     for z in np.unique(zone):
         cells = np.flatnonzero(zone == z)
         label = _components(positions, pid[cells])
         piece_area = np.bincount(label, weights=areas[cells])
-        for piece in np.flatnonzero(piece_area < MIN_PIECE_AREA):
+        specks = np.flatnonzero(piece_area < MIN_PIECE_AREA)
+        others = np.flatnonzero(zone != z)
+        if len(specks) == 0 or len(others) == 0:
+            continue
+        nearest = _nearest(centres[others])
+        for piece in specks:
             speck = cells[label == piece]
-            others = np.flatnonzero(zone != z)
-            if len(others) == 0:
-                continue
-            d = np.linalg.norm(centres[others] - centres[speck].mean(axis=0), axis=1)
-            zone[speck] = zone[others[np.argmin(d)]]
+            zone[speck] = zone[others[nearest(centres[speck].mean(axis=0))]]
     surface.cell_data["zone"] = zone
 
 
@@ -277,6 +286,15 @@ def _components(positions: np.ndarray, tris: np.ndarray) -> np.ndarray:
     return label
 
 
+def _nearest(points: np.ndarray):
+    """``nearest(p)``: the index of the point of ``points`` closest to p (a VTK static point
+    locator, built once)."""
+    locator = vtkStaticPointLocator()
+    locator.SetDataSet(pv.PolyData(np.asarray(points, float)))
+    locator.BuildLocator()
+    return lambda p: int(locator.FindClosestPoint(p))
+
+
 def _append(parts: list[pv.PolyData]) -> pv.PolyData:
     if not parts:
         return pv.PolyData()
@@ -286,29 +304,13 @@ def _append(parts: list[pv.PolyData]) -> pv.PolyData:
 
 
 def _cache_file(key: str) -> Path:
-    return default_cache_dir() / f"{key}.surface-v{_SURFACE_VERSION}.vtp"
+    return cache_file(key, f".surface-v{_SURFACE_VERSION}.vtp")
 
 
-def _load_surface(key: str) -> pv.PolyData | None:
-    path = _cache_file(key)
-    if not path.is_file():
-        return None
-    try:
-        surface = pv.read(path)
-    except Exception:  # a damaged cache file is rebuilt, never trusted
-        return None
+def _read_surface(path: Path) -> pv.PolyData | None:
+    surface = pv.read(path)
     if "zone" not in surface.cell_data or "Normals" not in surface.point_data:
         return None
     surface.point_data.active_normals_name = "Normals"
     return surface
 
-
-def _store_surface(key: str, surface: pv.PolyData) -> None:
-    path = _cache_file(key)
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = path.with_name(path.name + ".tmp.vtp")
-        surface.save(tmp, binary=True)
-        os.replace(tmp, path)
-    except OSError:
-        pass  # an unwritable cache only costs time

@@ -55,11 +55,14 @@ class ZonePicker:
 
     def cell_at(self, x: float, y: float) -> int:
         """The surface cell visible at display point (x, y), or -1 for the background."""
-        p1, p2 = self.ray(x, y)
+        return self.first_cell_on(*self.ray(x, y))
+
+    def first_cell_on(self, p1, p2) -> int:
+        """The first surface cell the segment from ``p1`` to ``p2`` meets, or -1 for none."""
         t, sub_id, cell_id = reference(0.0), reference(0), reference(-1)
         hit, pcoords = [0.0, 0.0, 0.0], [0.0, 0.0, 0.0]
-        found = self.locator.IntersectWithLine(p1, p2, 0.0, t, hit, pcoords, sub_id, cell_id,
-                                               self._cell)
+        found = self.locator.IntersectWithLine(list(map(float, p1)), list(map(float, p2)), 0.0,
+                                               t, hit, pcoords, sub_id, cell_id, self._cell)
         return int(cell_id) if found else -1
 
     def zone_at(self, x: float, y: float) -> Zone | None:
