@@ -15,7 +15,6 @@ REPO = Path(__file__).resolve().parents[2]
 
 CHILD = r"""
 import json, sys
-import numpy as np
 from PySide6.QtCore import QPoint, Qt, QTimer
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication

@@ -229,14 +229,42 @@ def test_toolbar_has_every_colour_mode_and_view(win):
         assert label in texts
 
 
-def test_legend_hatches_the_avoid_swatch(win):
-    win.state.set_mode("pressure")
-    avoid = [e for e in win.legend.entries if e.key == "avoid"]
-    assert avoid and avoid[0].hatched
-    from viewer.ui.panels import swatch_image
+def qimage_rgb(image) -> np.ndarray:
+    from PySide6.QtGui import QImage
 
-    plain, striped = swatch_image(avoid[0].colour, False), swatch_image(avoid[0].colour, True)
-    assert plain != striped  # the stripes are really drawn
+    image = image.convertToFormat(QImage.Format.Format_RGB888)
+    w, h, stride = image.width(), image.height(), image.bytesPerLine()
+    data = np.frombuffer(image.constBits(), np.uint8, count=stride * h).reshape(h, stride)
+    return data[:, :w * 3].reshape(h, w, 3).astype(int)
+
+
+def test_legend_hatches_the_avoid_swatch(win):
+    """In the legend as drawn, the "avoid" chip is striped with the skin's hatch colour and its
+    row says so; the other chips are plain."""
+    from viewer.core.palette import get_palette
+
+    win.state.set_mode("pressure")
+    win.legend.repaint()
+    shown = win.legend.grab()
+    ratio = shown.devicePixelRatio()
+    picture = qimage_rgb(shown.toImage())
+    hatch = np.array(hex_to_rgb(get_palette("default").hatch))
+    keys = [e.key for e in win.legend.entries]
+    assert "avoid" in keys
+    for row, entry in enumerate(win.legend.entries):
+        chip = win.legend.rows.itemAtPosition(row, 0).widget().geometry()
+        text = win.legend.rows.itemAtPosition(row, 1).widget().text()
+        x0, y0 = round(chip.x() * ratio), round(chip.y() * ratio)
+        x1, y1 = round((chip.x() + chip.width()) * ratio), round((chip.y() + chip.height()) * ratio)
+        inside = picture[y0 + 4:y1 - 4, x0 + 4:x1 - 4].reshape(-1, 3)
+        striped = (np.abs(inside - hatch).sum(axis=1) < 90).mean()
+        fill = (np.abs(inside - np.array(hex_to_rgb(entry.colour))).sum(axis=1) < 30).mean()
+        if entry.key == "avoid":
+            assert striped > 0.08 and fill > 0.15, (striped, fill)
+            assert "striped" in text
+        else:
+            assert striped == 0 and fill > 0.6, (entry.key, striped, fill)
+            assert "striped" not in text
 
 
 # --------------------------------------------------------------------------- camera, help
