@@ -322,8 +322,12 @@ def test_png_metadata(scene, tmp_path):
 
 def test_a_saved_camera_reproduces_the_picture(scene, plain):
     again = annotated_image(scene, ExportOptions(size=SMALL, camera=plain.camera))
-    # the same framing: the body lands in the same box
+    # the same framing: the body lands in the same box, and looks the same in it
     assert np.allclose(again.body_box, plain.body_box, atol=1.5)
+    x0, y0, x1, y1 = (int(round(v)) for v in plain.body_box)
+    body = (slice(y0, y1), slice(x0, x1))
+    differ = np.abs(rgb_array(again.image)[body] - rgb_array(plain.image)[body]).sum(axis=2) > 60
+    assert differ.mean() < 0.01, differ.mean()
 
 
 def test_pdf_export(scene, tmp_path):
