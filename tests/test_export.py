@@ -2,7 +2,7 @@
 
 Every export here is rendered for real (pyvista off-screen, no display) at a small size, except
 one 4K check. Positions are checked against the renderer's own projection, recomputed here with
-VTK from the camera the export reports, not against the export's own arithmetic.
+VTK (tests/projection.py) from the camera the export reports, not against the export's own arithmetic.
 """
 
 from __future__ import annotations
@@ -20,6 +20,8 @@ from viewer.core.session import Pin
 from viewer.render import export as ex
 from viewer.render.export import ExportOptions, annotated_image, export_image
 from viewer.render.layout import boxes_overlap
+
+from projection import image_point
 
 SMALL = (960, 540)
 
@@ -43,30 +45,24 @@ def selected(scene):
     return annotated_image(scene, ExportOptions(size=SMALL, zone="kidney-left"))
 
 
-def project(camera: Camera, size, point) -> tuple[float, float]:
-    """Image pixel (x right, y down) of a world point, by VTK's own world-to-display transform."""
-    import pyvista as pv
-    from vtkmodules.vtkRenderingCore import vtkCoordinate
-
-    from viewer.render.camera import apply_camera
-
-    W, H = size
-    p = pv.Plotter(off_screen=True, window_size=(W, H))
-    try:
-        p.add_mesh(pv.Sphere(radius=0.01, center=camera.focal_point))
-        apply_camera(p, camera)
-        p.render()
-        c = vtkCoordinate()
-        c.SetCoordinateSystemToWorld()
-        c.SetValue(*map(float, point))
-        x, y = c.GetComputedDoubleDisplayValue(p.renderer)
-    finally:
-        p.close()
-    return x, H - y
-
-
 def rgb_array(image: Image.Image) -> np.ndarray:
     return np.asarray(image.convert("RGB")).astype(int)
+
+
+def title_area(result, image: Image.Image | None = None, palette: str = "default"):
+    """Where the title is, found by colour left of the legend (whose place the export returns):
+    from the first row holding solid text ink, the band of rows that are not bare paper."""
+    pal = get_palette(palette)
+    legend_left = min(box[0] for _, box, _, _ in result.legend_swatches)
+    columns = slice(0, int(legend_left - 2 * (result.legend_swatches[0][1][2] - legend_left)))
+    arr = rgb_array(image or result.image)[:, columns]
+    solid = (np.abs(arr - np.array(hex_to_rgb(pal.text))).sum(axis=2) <= 12).any(axis=1)
+    marked = (np.abs(arr - np.array(hex_to_rgb(pal.background))).sum(axis=2) > 30).any(axis=1)
+    first = int(np.argmax(solid))
+    assert solid[first], "no text ink in the picture"
+    top = first - int(np.argmin(marked[first::-1]))
+    bottom = first + int(np.argmin(marked[first:]))
+    return slice(top + 1, bottom), columns
 
 
 def close(a, b, tol=3) -> bool:
@@ -86,8 +82,8 @@ def test_4k_export_is_4k_with_text_twice_as_large_and_crisp(scene, plain):
     big_h = np.median([lab.box[3] - lab.box[1] for lab in big.labels])
     assert 3.6 < big_h / small_h < 4.4
     # crisp: the title's strokes are solid ink, not a blur scaled up from a small image
-    arr = rgb_array(big.image)[:185, :1800]  # the title line
     ink = np.array(hex_to_rgb(get_palette("default").text))
+    arr = rgb_array(big.image)[title_area(big)]
     dist = np.abs(arr - ink).sum(axis=2)
     solid = (dist <= 12).sum()
     partial = ((dist > 12) & (dist < 400)).sum()
@@ -160,7 +156,7 @@ def test_selected_zone_has_a_callout_tied_to_it(scene, plain, selected):
     assert np.abs(box - without[y0:y1, x0:x1]).sum(axis=2).mean() > 40
     # and its leader ends on the zone: where VTK projects the zone's label anchor
     (sx, sy), (ax, ay) = selected.callout_leader
-    px, py = project(selected.render_camera, SMALL, scene.label_anchor(zone.index))
+    px, py = image_point(selected.render_camera, SMALL, scene.label_anchor(zone.index))
     assert abs(px - ax) < 3 and abs(py - ay) < 3
     mid = (int((sx + ax) / 2), int((sy + ay) / 2))
     assert np.abs(with_zone[mid[1], mid[0]] - np.array(hex_to_rgb(get_palette("default").text))).sum() < 120
@@ -196,7 +192,7 @@ def test_every_visible_zone_group_is_labelled_in_the_back_view(scene, plain):
     # each leader ends on its own zone: VTK projects that zone's label anchor there
     for lab in plain.labels:
         zone = scene.rmap.zone(lab.zone_id)
-        px, py = project(plain.render_camera, SMALL, scene.label_anchor(zone.index))
+        px, py = image_point(plain.render_camera, SMALL, scene.label_anchor(zone.index))
         assert abs(px - lab.anchor[0]) < 3 and abs(py - lab.anchor[1]) < 3, lab.zone_id
 
 
@@ -229,7 +225,7 @@ def test_pin_marker_lands_on_its_projected_point(scene, body, plain):
     arr, before = rgb_array(result.image), rgb_array(plain.image)
     pin_rgb = np.array(hex_to_rgb(ex.PIN_COLOUR))
     for placed, name in zip(result.pins, ["spinous_T7", "inferior_angle_right"]):
-        x, y = project(result.render_camera, SMALL, body.landmarks[name])
+        x, y = image_point(result.render_camera, SMALL, body.landmarks[name])
         assert placed.tip is not None
         assert abs(placed.tip[0] - x) < 2 and abs(placed.tip[1] - y) < 2
         # just off the point, towards the head, is the marker's dark tip; before it, the body
@@ -249,17 +245,37 @@ def test_pin_marker_lands_on_its_projected_point(scene, body, plain):
 
 def test_pins_are_listed_in_a_footnote(scene, plain):
     result = annotated_image(scene, ExportOptions(size=SMALL, pins=[Pin(landmark="spinous_L3", note="Here")]))
-    arr, before = rgb_array(result.image), rgb_array(plain.image)
-    # the footnote sits between the figure and the footer, under the body
-    y0, y1 = int(result.body_box[3]), int(SMALL[1] * 0.96)
-    changed = np.abs(arr[y0:y1] - before[y0:y1]).sum(axis=2) > 200
-    assert changed.sum() > 150
+    ink = np.array(hex_to_rgb(get_palette("default").text))
+    # under the body: the footnote's dark numbered disc and its note in text ink; without pins
+    # only the footer (muted grey) is there
+    for image, box, expected in ((result.image, result.body_box, True), (plain.image, plain.body_box, False)):
+        below = rgb_array(image)[int(box[3]) + 2:]
+        dark = (np.abs(below - ink).sum(axis=2) <= 12).sum()
+        assert (dark > 60) == expected, (expected, dark)
 
 
 def test_a_pin_hidden_from_the_view_is_not_drawn(scene, body):
-    result = annotated_image(scene, ExportOptions(size=SMALL, view="left",
-                                                  pins=[Pin(landmark="inferior_angle_right", note="x")]))
-    assert result.pins[0].tip is None
+    """Seen from the left, the right shoulder blade is hidden: its pin leaves the pixels where
+    that point projects as they are, where a pin on the left hip is drawn on the picture. Each
+    picture is the other's reference (one pin and one footnote each: the same framing)."""
+    def left_view(landmark):
+        return annotated_image(scene, ExportOptions(size=SMALL, view="left", labels="none",
+                                                    pins=[Pin(landmark=landmark, note="x")]))
+
+    hidden, shown = left_view("inferior_angle_right"), left_view("iliac_crest_top_left")
+    assert hidden.pins[0].tip is None and shown.pins[0].tip is not None
+    assert np.allclose(hidden.body_box, shown.body_box, atol=0.5)
+    reach = int((ex.PIN_REACH + 1.5) * shown.pins[0].radius)
+    a, b = rgb_array(hidden.image), rgb_array(shown.image)
+
+    def changed_near(name):
+        x, y = image_point(hidden.render_camera, SMALL, body.landmarks[name])
+        x0, y0 = max(int(x) - reach, 0), max(int(y) - reach, 0)
+        window = (slice(y0, int(y) + reach), slice(x0, int(x) + reach))
+        return int((np.abs(a[window] - b[window]).sum(axis=2) > 60).sum())
+
+    assert changed_near("inferior_angle_right") == 0   # no pin where the hidden point projects
+    assert changed_near("iliac_crest_top_left") > 100  # the same check sees a drawn pin
 
 
 def test_a_pin_off_the_skin_is_refused(scene):
@@ -281,10 +297,12 @@ def test_transparent_background(scene, tmp_path):
     spine = result.labels and next(lab for lab in result.labels if lab.key == "spine")
     ax, ay = (int(v) for v in spine.anchor)
     assert alpha[ay + 6, ax] == 255  # the body is opaque
-    # the title's ink is opaque too, and the paper around it is not
-    assert alpha[:int(SMALL[1] * 0.08), :SMALL[0] // 3].max() == 255
+    # the title's ink is opaque too (its rows found in the opaque picture), the paper above not
     opaque = Image.open(export_image(scene, ExportOptions(size=SMALL), tmp_path / "o.png").path)
     assert opaque.mode == "RGB"
+    rows, columns = title_area(result, opaque)
+    assert alpha[rows, columns].max() == 255
+    assert alpha[:rows.start, columns].max() == 0
 
 
 # --------------------------------------------------------------------------- files
@@ -305,8 +323,12 @@ def test_png_metadata(scene, tmp_path):
 
 def test_a_saved_camera_reproduces_the_picture(scene, plain):
     again = annotated_image(scene, ExportOptions(size=SMALL, camera=plain.camera))
-    # the same framing: the body lands in the same box
+    # the same framing: the body lands in the same box, and looks the same in it
     assert np.allclose(again.body_box, plain.body_box, atol=1.5)
+    x0, y0, x1, y1 = (int(round(v)) for v in plain.body_box)
+    body = (slice(y0, y1), slice(x0, x1))
+    differ = np.abs(rgb_array(again.image)[body] - rgb_array(plain.image)[body]).sum(axis=2) > 60
+    assert differ.mean() < 0.01, differ.mean()
 
 
 def test_pdf_export(scene, tmp_path):

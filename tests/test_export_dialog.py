@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from types import SimpleNamespace
 
+import numpy as np
 import pytest
 from PIL import Image
 
@@ -69,9 +70,13 @@ def test_export_from_a_window_camera(qtbot, scene, tmp_path):
     try:
         actors = SceneActors(plotter, scene, "stroke:petrissage")
         plotter.resize(800, 600)
+        plotter.show()
+        qtbot.waitExposed(plotter)
         actors.set_view("oblique-left")
         plotter.camera.parallel_scale *= 0.8  # the user zoomed in
         plotter.render()
+        camera_before = plotter.camera_position
+        shown_before = np.asarray(plotter.screenshot(return_img=True), int)
         state = SimpleNamespace(mode="stroke:petrissage", zone_id="paraspinal-left")
         dialog = ExportDialog(default_path=tmp_path / "from-window.png")
         qtbot.addWidget(dialog)
@@ -88,9 +93,13 @@ def test_export_from_a_window_camera(qtbot, scene, tmp_path):
         assert img.text["backview:zone"] == "paraspinal-left"
         assert img.text["backview:colour-mode"] == "stroke:petrissage"
         assert img.text["Title"] == "Kneading beside the spine"
-        # the window still renders after the off-screen export
+        # the window shows what it showed before the off-screen export: same camera, same body
         plotter.render()
-        assert plotter.render_window is not None
+        assert plotter.camera_position == camera_before
+        shown = np.asarray(plotter.screenshot(return_img=True), int)
+        assert shown.shape == shown_before.shape
+        assert (np.abs(shown - shown[0, 0]).sum(axis=2) > 30).mean() > 0.05  # the body is drawn
+        assert np.abs(shown - shown_before).sum(axis=2).max() <= 6
     finally:
         plotter.close()
 

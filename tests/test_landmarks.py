@@ -62,7 +62,16 @@ def test_every_required_landmark_is_present(body, lm):
     assert len(required) == 1 + 19 + 2 * len(anatomy.BILATERAL)  # EOP, C7..S2 but S1, pairs
     assert [n for n in required if n not in lm] == []
     assert body.missing_landmarks() == []
-    body.require_landmarks()  # does not raise
+    body.require_landmarks()
+    # the same check on a body without T7 and an acromion names what is missing
+    from viewer.core.errors import LandmarkError
+
+    gone = ("spinous_T7", "acromion_left")
+    partial = Body(body.mesh, {k: v for k, v in lm.items() if k not in gone}, unit=body.unit)
+    assert partial.missing_landmarks() == [n for n in required if n in gone]
+    with pytest.raises(LandmarkError) as err:
+        partial.require_landmarks()
+    assert "missing" in err.value.line() and all(n in err.value.line() for n in gone)
 
 
 def test_landmarks_lie_on_the_skin(lm, surface):

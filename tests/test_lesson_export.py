@@ -2,8 +2,9 @@
 
 The command runs as a user would (separate processes, side by side, caches in a temporary
 folder); the pictures' structure is checked in-process on the few steps that need it, at a small
-size but for one 1920x1080 check. Where arrows and zones land is recomputed here from the
-camera the export reports and the skin points of the arrows, not taken from the export.
+size but for one 1920x1080 check. Where arrows and zones land is recomputed here with VTK
+(tests/projection.py) from the camera the export reports and the skin points of the arrows, not
+taken from the export.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ import pytest
 from PIL import Image
 
 from conftest import REPO, assert_one_line_error
+from projection import image_points
 from viewer.core.lesson import arrow_paths, load_lesson
 from viewer.core.palette import get_palette, hex_to_rgb, legend
 from viewer.core.regionmap import normalise_text
@@ -85,20 +87,6 @@ def rgb_array(image) -> np.ndarray:
     return np.asarray(image.convert("RGB")).astype(int)
 
 
-def to_pixels(camera, size, points) -> np.ndarray:
-    """Image pixels (x right, y down) of world points under a parallel camera."""
-    W, H = size
-    pos, focal, up = (np.asarray(v, float) for v in (camera.position, camera.focal_point,
-                                                       camera.view_up))
-    d = (focal - pos) / np.linalg.norm(focal - pos)
-    up = up - (up @ d) * d
-    up /= np.linalg.norm(up)
-    right = np.cross(d, up)
-    k = H / (2 * camera.parallel_scale)
-    rel = np.asarray(points, float) - focal
-    return np.c_[W / 2 + rel @ right * k, H / 2 - rel @ up * k]
-
-
 def arrow_pixels(lesson, scene, projector, step_id, result) -> np.ndarray:
     """Where the centre lines of a step's arrows land in the picture."""
     _, step = step_of(lesson, step_id)
@@ -108,7 +96,7 @@ def arrow_pixels(lesson, scene, projector, step_id, result) -> np.ndarray:
             skin, normals = projector.project(path.uv)
             ok = np.isfinite(skin).all(axis=1)
             pts.append(skin[ok] + normals[ok] * LIFT / scene.geometry.scale)
-    return to_pixels(result.render_camera, result.image.size, np.vstack(pts))
+    return image_points(result.render_camera, result.image.size, np.vstack(pts))
 
 
 def arrow_ink(arr: np.ndarray, xy: np.ndarray, reach: int = 1) -> np.ndarray:
@@ -192,11 +180,14 @@ def test_export_writes_one_picture_per_step(runs, places, lesson):
         assert meta["backview:highlight"] == (",".join(step.highlight) or "none")
 
 
-def test_steps_look_different(runs, places):
+def test_steps_look_different(runs, places, effleurage, friction):
     effl = rgb_array(Image.open(places.out / "02-effleurage.png"))
     fric = rgb_array(Image.open(places.out / "04-friction.png"))
-    figure = (slice(90, 520), slice(0, 530))   # the body and its labels, left of the panel
-    differ = (np.abs(effl[figure] - fric[figure]).sum(axis=2) > 30).mean()
+    # the body, where the export of these steps at this size puts it
+    assert np.allclose(effleurage.body_box, friction.body_box, atol=0.5)
+    x0, y0, x1, y1 = (int(round(v)) for v in effleurage.body_box)
+    body = (slice(y0, y1), slice(x0, x1))
+    differ = (np.abs(effl[body] - fric[body]).sum(axis=2) > 30).mean()
     assert differ > 0.03, differ
 
 
@@ -221,43 +212,62 @@ def test_an_unwritable_folder_is_one_line_exit_2_and_nothing_written(runs, place
     assert not (tmp_path / "new").exists()  # made only when the pictures are written
 
 
-def test_a_failed_write_leaves_the_folder_as_it_was(lesson, scene, tmp_path, monkeypatch):
-    """All or nothing: pictures wait in a hidden folder until every step is done."""
-    import os
+class Crash(Exception):
+    """The program dies half way through a lesson's export."""
 
+
+def test_a_crash_half_way_leaves_the_folder_as_it_was(lesson, scene, tmp_path, monkeypatch):
+    """All or nothing: after a crash with three of seven pictures written, the old picture is
+    intact and no temporary file or folder is left; a folder made for the export goes again."""
     import viewer.render.lesson_export as lx
-    from viewer.core.errors import BackViewError
 
     folder = tmp_path / "out"
     folder.mkdir()
     (folder / "02-effleurage.png").write_bytes(b"the old picture")
     # rendering is not what is tested here: a tiny picture stands in for each step
     monkeypatch.setattr(lx, "annotated_image", lambda scene, opts: SimpleNamespace(
-        image=Image.new("RGB", (8, 8)), metadata={"Title": opts.title}, labels=[]))
-    real_fsync, calls = os.fsync, []
+        image=Image.new("RGB", (8, 8), "#336699"), metadata={"Title": opts.title}, labels=[]))
 
-    def fsync(fd):
-        calls.append(fd)
-        if len(calls) == 4:
-            raise OSError(28, "No space left on device")
-        real_fsync(fd)
+    def crash_at_step_4(k, step):
+        if k == 4:
+            raise Crash(step.id)
 
-    monkeypatch.setattr(os, "fsync", fsync)
-    with pytest.raises(BackViewError, match="No space left on device"):
-        lx.export_lesson(scene, lesson, folder, size=SMALL)
-    assert [p.name for p in folder.iterdir()] == ["02-effleurage.png"]
+    for target in (folder, tmp_path / "new"):
+        with pytest.raises(Crash):
+            lx.export_lesson(scene, lesson, target, size=SMALL, progress=crash_at_step_4)
+    assert [p.name for p in tmp_path.iterdir()] == ["out"]          # the new folder went again
+    assert [p.name for p in folder.iterdir()] == ["02-effleurage.png"]  # nothing hidden left
     assert (folder / "02-effleurage.png").read_bytes() == b"the old picture"
-    # a folder made for the pictures goes again
-    calls.clear()
-    with pytest.raises(BackViewError):
-        lx.export_lesson(scene, lesson, tmp_path / "new", size=SMALL)
-    assert not (tmp_path / "new").exists()
-    # and when every write succeeds, all the pictures arrive
-    calls.clear()
-    monkeypatch.setattr(os, "fsync", real_fsync)
+    # and when nothing crashes, every picture arrives whole
     pictures = lx.export_lesson(scene, lesson, folder, size=SMALL)
     assert sorted(p.name for p in folder.iterdir()) == STEP_FILES
     assert [p.path.name for p in pictures] == STEP_FILES
+    for name, step in zip(STEP_FILES, lesson.steps):
+        with Image.open(folder / name) as img:
+            img.load()  # a truncated file fails here
+            assert img.size == (8, 8) and img.getpixel((4, 4)) == (0x33, 0x66, 0x99)
+            assert img.text["Title"] == step.title
+
+
+def test_a_disk_full_is_one_line_naming_the_picture(lesson, scene, tmp_path, monkeypatch):
+    import os
+
+    import viewer.render.lesson_export as lx
+    from viewer.core.errors import BackViewError
+
+    monkeypatch.setattr(lx, "annotated_image", lambda scene, opts: SimpleNamespace(
+        image=Image.new("RGB", (8, 8)), metadata={"Title": opts.title}, labels=[]))
+
+    def full(fd):
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(os, "fsync", full)
+    with pytest.raises(BackViewError) as err:
+        lx.export_lesson(scene, lesson, tmp_path / "out", size=SMALL)
+    line = err.value.line()
+    assert "\n" not in line and "No space left on device" in line
+    assert str(tmp_path / "out" / STEP_FILES[0]) in line
+    assert not (tmp_path / "out").exists()
 
 
 # --------------------------------------------------------------------------- the pictures
@@ -311,14 +321,14 @@ def test_highlighted_zones_are_labelled_outlined_and_the_others_faded(lesson, sc
     ring = [z.index for z in rmap.zones if z.id in ("scapular-edges-left", "paraspinal-right")]
     for index in ring:
         outline = scene.zone_outline(index)
-        xy = to_pixels(friction.render_camera, SMALL, outline.points)
+        xy = image_points(friction.render_camera, SMALL, outline.points)
         x, y = np.round(xy[:, 0]).astype(int), np.round(xy[:, 1]).astype(int)
         white = (a[y, x].min(axis=1) > 200) | (a[y, x].max(axis=1) < 60)
         assert white.mean() > 0.6, (rmap.zones[index].id, white.mean())
     # zones left out fade towards white; highlighted ones keep their colour
     for zid, faded in (("kidney-left", True), ("lower-back", True), ("paraspinal-left", False)):
         p = scene.label_anchor(rmap.zone(zid).index)
-        x, y = np.round(to_pixels(friction.render_camera, SMALL, [p])[0]).astype(int)
+        x, y = np.round(image_points(friction.render_camera, SMALL, [p])[0]).astype(int)
         lighter = a[y - 1:y + 2, x - 1:x + 2].mean() - b[y - 1:y + 2, x - 1:x + 2].mean()
         assert (lighter > 25) == faded, (zid, lighter)
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 
+import numpy as np
 import pytest
 
 from conftest import checkout_env  # at import time: tests/ui has a conftest of its own
@@ -18,10 +19,28 @@ from viewer.core.session import (
 )
 
 
-def test_view_names_are_the_renderers():
-    from viewer.render.scene import VIEWS
+#: where each view looks from, in the body's own frame: +1 that side, -1 the other, 0 neither
+VIEW_SIDES = {  # (left, up, back)
+    "back": (0, 0, 1), "oblique-left": (1, 0, 1), "oblique-right": (-1, 0, 1),
+    "left": (1, 0, 0), "right": (-1, 0, 0), "top": (0, 1, 1),
+}
 
-    assert tuple(VIEW_NAMES) == tuple(VIEWS)
+
+def test_every_view_a_session_accepts_shows_the_body_from_the_side_it_names(body):
+    """A session's view is a camera of the renderer that looks from the side its name says."""
+    from viewer.core.camera import preset_camera
+
+    frame = body.frame
+    assert set(VIEW_NAMES) == set(VIEW_SIDES)
+    for name in VIEW_NAMES:
+        assert Session(view=name).view == name
+        pose = preset_camera(body, name, 16 / 9)
+        towards = np.subtract(pose.position, pose.focal_point)
+        towards /= np.linalg.norm(towards)
+        seen = [float(towards @ axis) for axis in (frame.left, frame.up, frame.back)]
+        for got, want in zip(seen, VIEW_SIDES[name]):
+            assert (got > 0.2) if want > 0 else (got < -0.2) if want < 0 else abs(got) < 0.05, \
+                (name, seen)
 
 
 def test_round_trip(tmp_path):

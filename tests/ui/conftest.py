@@ -80,17 +80,15 @@ def win(window, backview_app):
 def widget_pos(window, point) -> QPoint:
     """Where a 3D point shows on the 3D widget, in the widget's logical pixels.
 
-    Written independently of ``viewer.ui.picking`` (VTK's world -> display transform, then
-    device pixels with the origin bottom-left -> logical pixels with the origin top-left), so
-    a mistake there cannot cancel out here.
+    VTK's world -> display transform (tests/projection.py, written independently of
+    ``viewer.ui.picking``, so a mistake there cannot cancel out here), then device pixels ->
+    logical pixels.
     """
-    ren = window.plotter.renderer
-    ren.SetWorldPoint(*np.asarray(point, float), 1.0)
-    ren.WorldToDisplay()
-    x, y, _ = ren.GetDisplayPoint()
+    from projection import display_points
+
+    x, y = display_points(window.plotter.renderer, [point])[0]
     ratio = window.plotter.devicePixelRatioF()
-    height = window.plotter.render_window.GetSize()[1]
-    return QPoint(round(x / ratio), round((height - y) / ratio))
+    return QPoint(round(x / ratio), round(y / ratio))
 
 
 @pytest.fixture(scope="session")

@@ -15,22 +15,18 @@ REPO = Path(__file__).resolve().parents[2]
 
 CHILD = r"""
 import json, sys
-import numpy as np
 from PySide6.QtCore import QPoint, Qt, QTimer
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication
 import viewer.ui.app as appmod
+from projection import display_points  # tests/projection.py, on PYTHONPATH
 
 result = {}
 
 def project(win, point):
-    ren = win.plotter.renderer
-    ren.SetWorldPoint(*np.asarray(point, float), 1.0)
-    ren.WorldToDisplay()
-    x, y, _ = ren.GetDisplayPoint()
+    x, y = display_points(win.plotter.renderer, [point])[0]
     ratio = win.plotter.devicePixelRatioF()
-    height = win.plotter.render_window.GetSize()[1]
-    return QPoint(round(x / ratio), round((height - y) / ratio))
+    return QPoint(round(x / ratio), round(y / ratio))
 
 def drive():
     win = next(w for w in QApplication.topLevelWidgets() if w.objectName() == "mainWindow")
@@ -55,7 +51,8 @@ print("RESULT " + json.dumps({**result, "status": status}))
 
 def run_window(tmp_path, **env) -> dict:
     environment = dict(os.environ, XDG_CONFIG_HOME=str(tmp_path / "config"), **env)
-    environment["PYTHONPATH"] = os.pathsep.join(filter(None, [str(REPO), os.environ.get("PYTHONPATH")]))
+    environment["PYTHONPATH"] = os.pathsep.join(filter(None, [str(REPO), str(REPO / "tests"),
+                                                              os.environ.get("PYTHONPATH")]))
     proc = subprocess.run([sys.executable, "-c", CHILD], cwd=REPO, env=environment,
                           capture_output=True, text=True, timeout=180)
     assert proc.returncode == 0, proc.stderr[-3000:]

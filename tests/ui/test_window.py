@@ -230,14 +230,42 @@ def test_toolbar_has_every_colour_mode_and_view(win):
         assert label in texts
 
 
-def test_legend_hatches_the_avoid_swatch(win):
-    win.state.set_mode("pressure")
-    avoid = [e for e in win.legend.entries if e.key == "avoid"]
-    assert avoid and avoid[0].hatched
-    from viewer.ui.panels import swatch_image
+def qimage_rgb(image) -> np.ndarray:
+    from PySide6.QtGui import QImage
 
-    plain, striped = swatch_image(avoid[0].colour, False), swatch_image(avoid[0].colour, True)
-    assert plain != striped  # the stripes are really drawn
+    image = image.convertToFormat(QImage.Format.Format_RGB888)
+    w, h, stride = image.width(), image.height(), image.bytesPerLine()
+    data = np.frombuffer(image.constBits(), np.uint8, count=stride * h).reshape(h, stride)
+    return data[:, :w * 3].reshape(h, w, 3).astype(int)
+
+
+def test_legend_hatches_the_avoid_swatch(win):
+    """In the legend as drawn, the "avoid" chip is striped with the skin's hatch colour and its
+    row says so; the other chips are plain."""
+    from viewer.core.palette import get_palette
+
+    win.state.set_mode("pressure")
+    win.legend.repaint()
+    shown = win.legend.grab()
+    ratio = shown.devicePixelRatio()
+    picture = qimage_rgb(shown.toImage())
+    hatch = np.array(hex_to_rgb(get_palette("default").hatch))
+    keys = [e.key for e in win.legend.entries]
+    assert "avoid" in keys
+    for row, entry in enumerate(win.legend.entries):
+        chip = win.legend.rows.itemAtPosition(row, 0).widget().geometry()
+        text = win.legend.rows.itemAtPosition(row, 1).widget().text()
+        x0, y0 = round(chip.x() * ratio), round(chip.y() * ratio)
+        x1, y1 = round((chip.x() + chip.width()) * ratio), round((chip.y() + chip.height()) * ratio)
+        inside = picture[y0 + 4:y1 - 4, x0 + 4:x1 - 4].reshape(-1, 3)
+        striped = (np.abs(inside - hatch).sum(axis=1) < 90).mean()
+        fill = (np.abs(inside - np.array(hex_to_rgb(entry.colour))).sum(axis=1) < 30).mean()
+        if entry.key == "avoid":
+            assert striped > 0.08 and fill > 0.15, (striped, fill)
+            assert "striped" in text
+        else:
+            assert striped == 0 and fill > 0.6, (entry.key, striped, fill)
+            assert "striped" not in text
 
 
 # --------------------------------------------------------------------------- camera, help
@@ -260,13 +288,18 @@ def test_camera_preset_keys(win, qtbot, key, view):
 
 def test_zoom_is_smooth_and_bounded(win, wait):
     start = win.plotter.camera.parallel_scale
-    seen = []
-    win.view._zoom.valueChanged.connect(seen.append)
+    end = start / 1.25
+    seen = set()
+
+    def done() -> bool:
+        scale = win.plotter.camera.parallel_scale
+        seen.add(round(scale, 12))
+        return abs(scale - end) < 1e-9
+
     win.act_zoom_in.trigger()
-    wait(lambda: abs(win.plotter.camera.parallel_scale - start / 1.25) < 1e-9, timeout=5,
-         message="the zoom to end")
-    win.view._zoom.valueChanged.disconnect(seen.append)
-    assert len(seen) >= 2  # animated, not one jump
+    wait(done, timeout=5, message="the zoom to end")
+    steps = [s for s in seen if end + 1e-9 < s < start - 1e-9]
+    assert len(steps) >= 1, sorted(seen)  # animated: the camera passed between, not one jump
     for _ in range(30):
         win.view.zoom(2.0, animated=False)
     assert win.plotter.camera.parallel_scale == pytest.approx(start * 0.2)
