@@ -16,9 +16,9 @@ from PIL import Image
 
 from viewer.core.palette import get_palette, hex_to_rgb, legend, zone_colour
 from viewer.core.session import Camera, Pin
-from viewer.render import export as ex
-from viewer.render.export import ExportOptions, annotated_image, export_image
-from viewer.render.layout import boxes_overlap
+from viewer.render import picture as ex
+from viewer.render.picture import ExportOptions, annotated_image, export_image, write
+from viewer.render.picture.geometry import boxes_overlap
 
 SMALL = (960, 540)
 
@@ -324,7 +324,7 @@ def test_failed_write_leaves_the_old_file_and_no_temporary(scene, tmp_path, monk
     def broken(path, data):
         raise OSError(28, "No space left on device")
 
-    monkeypatch.setattr(ex, "atomic_write_bytes", broken)
+    monkeypatch.setattr(write, "atomic_write_bytes", broken)
     from viewer.core.errors import BackViewError
 
     with pytest.raises(BackViewError, match="No space left"):

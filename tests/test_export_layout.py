@@ -6,15 +6,10 @@ import random
 
 import pytest
 
-from viewer.render.annotate import FONT_DIR, font, wrap
-from viewer.render.layout import (
-    LabelOption,
-    LabelRequest,
-    Style,
-    boxes_overlap,
-    pack_column,
-    place_labels,
-)
+from viewer.render.picture.canvas import FONT_DIR, font, wrap
+from viewer.render.picture.geometry import boxes_overlap
+from viewer.render.picture.labels import LabelOption, LabelRequest, pack_column, place_labels
+from viewer.render.picture.style import Style
 
 
 def test_the_font_ships_with_its_licence():
@@ -118,7 +113,8 @@ def test_a_costly_side_is_avoided():
 
 
 def test_crossing_leaders_are_untangled():
-    from viewer.render.layout import PlacedLabel, _segments_cross, _uncross
+    from viewer.render.picture.geometry import segments_cross as _segments_cross
+    from viewer.render.picture.labels import PlacedLabel, _uncross
 
     def label(key, top, anchor):
         return PlacedLabel(key, key, key, [key], "#009e73", False, "left", (400, top, 560, top + 30),

@@ -1,6 +1,6 @@
 """File → Export image (Ctrl+E), and Save/Load session: the window's side of annotated exports.
 
-The picture is made exactly as ``backview export`` makes it (:mod:`viewer.render.export`): in
+The picture is made exactly as ``backview export`` makes it (:mod:`viewer.render.picture`): in
 its own off-screen plotter, never in the window's, and never with ``show()`` (pyvistaqt #761).
 
 For the window (wiring, all three return quickly when the user cancels)::
@@ -36,7 +36,7 @@ from PySide6.QtWidgets import (
 
 from viewer.core.errors import BackViewError
 from viewer.core.session import Camera, Pin, Session, load_session, save_session
-from viewer.render.export import (
+from viewer.render.picture import (
     MAX_SIDE,
     MIN_HEIGHT,
     MIN_WIDTH,

@@ -15,7 +15,7 @@ from PySide6.QtWidgets import QFrame, QTextBrowser, QWidget
 
 from viewer.core.lesson import Lesson, Step
 from viewer.core.palette import get_palette
-from viewer.render.lesson_export import step_spec
+from viewer.render.picture import step_spec
 
 
 class LessonController(QObject):
