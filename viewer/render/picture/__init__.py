@@ -38,7 +38,8 @@ from viewer.render.picture.write import encode
 __all__ = [
     "MAX_SIDE", "MIN_HEIGHT", "MIN_WIDTH", "PANEL_FILL", "PIN_COLOUR", "PIN_REACH", "SIZE_PRESETS",
     "VIEW_WORDS", "ExportOptions", "ExportResult", "LessonPicture", "PlacedLabel", "PlacedPin",
-    "StepSpec", "Style", "annotated_image", "callout_spec", "camera_from_plotter", "check_export_dir",
-    "check_output", "check_size", "encode", "export_image", "export_lesson", "parse_pin",
-    "parse_size", "quiet_vtk", "step_file_name", "step_options", "step_spec", "view_subtitle",
+    "StepSpec", "Style", "annotated_image", "callout_spec", "camera_from_plotter",
+    "check_export_dir", "check_output", "check_size", "encode", "export_image", "export_lesson",
+    "parse_pin", "parse_size", "quiet_vtk", "step_file_name", "step_options", "step_spec",
+    "view_subtitle",
 ]

@@ -174,7 +174,8 @@ def _try_place(reqs: list[LabelRequest], layout: _Layout) -> list[PlacedLabel] |
                                     layout.obstacles.get(side, []))
         if tops is None:
             return None
-        placed += [_placed(r, o, lines, h, top, layout) for (r, o, lines, h), top in zip(items, tops)]
+        placed += [_placed(r, o, lines, h, top, layout)
+                   for (r, o, lines, h), top in zip(items, tops)]
         _uncross(placed, side)
     return placed
 
@@ -183,9 +184,12 @@ def _choose_sides(reqs: list[LabelRequest], layout: _Layout) -> dict[str, list]:
     """Each request's side: (request, option, lines, height) per column, the labels with one
     side first, then the others, each in order of height."""
     chosen: dict[str, list] = {"left": [], "right": []}
+    def height_order(group):
+        return sorted(group, key=lambda r: r.options[0].anchor[1])
+
     fixed = [r for r in reqs if len({o.side for o in r.options}) == 1]
     flexible = [r for r in reqs if len({o.side for o in r.options}) > 1]
-    for r in sorted(fixed, key=lambda r: r.options[0].anchor[1]) + sorted(flexible, key=lambda r: r.options[0].anchor[1]):
+    for r in height_order(fixed) + height_order(flexible):
         best = None
         for o in r.options:
             if not layout.usable(o.side):

@@ -286,7 +286,9 @@ def _footnote(style: Style, notes: list[PinNote], cols: _Columns, bottom: float)
     items = []
     x, row = cols.x0, 0
     for note in notes:
-        text = note.text if foot_f.getlength(note.text) <= avail else wrap(note.text, foot_f, avail)[0] + " …"
+        text = note.text
+        if foot_f.getlength(text) > avail:
+            text = wrap(text, foot_f, avail)[0] + " …"
         w = marker_w + foot_f.getlength(text)
         if x > cols.x0 and x + w > cols.x1:
             x, row = cols.x0, row + 1

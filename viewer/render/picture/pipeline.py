@@ -64,6 +64,7 @@ class _Job:
 
 
 def _job(scene: BodyScene, opts: ExportOptions) -> _Job:
+    """The options resolved against the scene: zones by index, pins on the skin, the camera."""
     rmap = scene.rmap
     W, H = opts.size
     return _Job(scene, opts, Style.for_size(W, H), rmap.zone(opts.zone) if opts.zone else None,
@@ -75,18 +76,17 @@ def annotated_image(scene: BodyScene, opts: ExportOptions) -> ExportResult:
     """Render and annotate; nothing is written."""
     opts.validate(scene)
     job, pal = _job(scene, opts), get_palette(opts.palette)
-    selected = job.selected
-    page, framing = _frame(job, _plan(job, pal))
+    page, framing = _frame(job, _plan(job, pal))                      # plan, then frame
     rendered = render_view(scene, opts, framing, job.style, _marked(job))
-    view = find_anchors(scene, rendered, framing, opts.extra_meshes)
+    view = find_anchors(scene, rendered, framing, opts.extra_meshes)  # what shows where
     callout = None
-    if selected is not None:
-        callout = place_callout(page, selected, view, job.style, framing.body_box)
+    if job.selected is not None:
+        callout = place_callout(page, job.selected, view, job.style, framing.body_box)
         page = replace(page, callout=callout.plan)
-    choice = LabelChoice(opts.labels, opts.mode, pal, set(job.highlighted), selected)
+    choice = LabelChoice(opts.labels, opts.mode, pal, set(job.highlighted), job.selected)
     labels = label_zones(scene, page, view, choice, callout)
-    canvas = compose_base(rendered, framing, opts.transparent, pal)
     tips = pin_tips(rendered, framing, [p.point for p in job.pins], scene.body.unit)
+    canvas = compose_base(rendered, framing, opts.transparent, pal)
     swatches, pins = draw_page(canvas, page, labels, callout, list(zip(job.pins, tips)), pal)
     return ExportResult(canvas.image, framing.as_camera(), framing.render_camera(),
                         framing.body_box, labels, pins, swatches,
