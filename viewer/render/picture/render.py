@@ -3,8 +3,8 @@ of that render: where a point lands in the picture and whether it can be seen th
 
 The view is rendered by the same :class:`~viewer.render.actors.SceneActors` as the window (so
 the colours are the window's) in an off-screen plotter at the full target size, never scaled
-(pyvista #5748). Visibility is read from the render's own depth image
-(:meth:`pyvista.Plotter.get_image_depth`).
+(pyvista #5748). Visibility is read from the render's own depth buffer, in the convention of
+:meth:`pyvista.Plotter.get_image_depth` (negative distances, NaN for the background).
 """
 
 from __future__ import annotations
@@ -55,7 +55,7 @@ def render_view(scene: BodyScene, opts: ExportOptions, framing: Framing, style: 
         plotter.camera.parallel_scale = framing.parallel_scale
         plotter.renderer.ResetCameraClippingRange()
         img = plotter.screenshot(return_img=True, transparent_background=opts.transparent)
-        depth = np.asarray(plotter.get_image_depth(reset_camera_clipping_range=False))
+        depth = _depth_image(plotter, W, H)
         cam = plotter.renderer.GetActiveCamera()
         m = cam.GetCompositeProjectionTransformMatrix(W / H, -1, 1)
         matrix = np.array([[m.GetElement(i, j) for j in range(4)] for i in range(4)])
@@ -80,6 +80,23 @@ def _add_scene(plotter: pv.Plotter, scene: BodyScene, opts: ExportOptions, style
         plotter.add_mesh(mesh, color=colour, smooth_shading=True, ambient=0.35, diffuse=0.7,
                          specular=0.25, specular_power=30, name=f"extra-{i}", pickable=False,
                          render=False)
+
+
+def _depth_image(plotter: pv.Plotter, W: int, H: int) -> np.ndarray:
+    """The depth image as :meth:`pyvista.Plotter.get_image_depth` gives it for a parallel
+    camera, read straight from the z-buffer: ``get_image_depth`` goes through a
+    ``vtkWindowToImageFilter``, which renders the window once more (a quarter of a second at
+    1920x1080 in software OpenGL, as long as the render itself)."""
+    from vtkmodules.util.numpy_support import vtk_to_numpy
+    from vtkmodules.vtkCommonCore import vtkFloatArray
+
+    arr = vtkFloatArray()
+    plotter.render_window.GetZbufferData(0, 0, W - 1, H - 1, arr)
+    z = vtk_to_numpy(arr).reshape(H, W)[::-1]        # rows top to bottom, 0 near .. 1 far
+    near, far = plotter.camera.clipping_range
+    depth = -(z * (far - near) + near)
+    depth[z >= 1.0] = np.nan                          # nothing drawn: the far plane
+    return depth
 
 
 def project(rendered: Rendered, points: np.ndarray) -> np.ndarray:
