@@ -28,10 +28,11 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 import pyvista as pv  # noqa: E402
 
 from viewer.core.body import Body  # noqa: E402
+from viewer.core.options import parse_size  # noqa: E402
 from viewer.core.regionmap import load_region_map  # noqa: E402
-from viewer.render import export as ex  # noqa: E402
+from viewer.render import picture as ex  # noqa: E402
 from viewer.render.actors import SceneActors  # noqa: E402
-from viewer.render.layout import Style  # noqa: E402
+from viewer.render.picture import Style, pipeline, write  # noqa: E402
 from viewer.render.scene import BodyScene  # noqa: E402
 
 TARGET = 1.3
@@ -72,7 +73,7 @@ def main(argv=None) -> int:
     parser.add_argument("--reps", type=int, default=5)
     parser.add_argument("--size", default="3840x2160")
     args = parser.parse_args(argv)
-    W, H, _ = ex.parse_size(args.size)
+    W, H, _ = parse_size(args.size)
 
     t = time.perf_counter()
     body = Body.load()
@@ -82,7 +83,8 @@ def main(argv=None) -> int:
     opts = ex.ExportOptions(size=(W, H), mode="pressure", zone="upper-trapezius-left",
                             title="Benchmark", pins=[ex.parse_pin("spinous_T7:Start here"),
                                                      ex.parse_pin("inferior_angle_right:Knot")])
-    timers = [Timer(ex, name) for name in ("render_view", "encode", "atomic_write_bytes")]
+    timers = [Timer(pipeline, "render_view"), Timer(pipeline, "encode"),
+              Timer(write, "atomic_write_bytes")]
     plain_times, export_times = [], []
     with tempfile.TemporaryDirectory() as tmp:
         plain_png, export_png = Path(tmp) / "plain.png", Path(tmp) / "annotated.png"

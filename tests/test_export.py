@@ -15,11 +15,12 @@ import pytest
 from PIL import Image
 
 from viewer.core.camera import Camera
+from viewer.core.options import parse_size
 from viewer.core.palette import get_palette, hex_to_rgb, legend, zone_colour
 from viewer.core.session import Pin
-from viewer.render import export as ex
-from viewer.render.export import ExportOptions, annotated_image, export_image
-from viewer.render.layout import boxes_overlap
+from viewer.render import picture as ex
+from viewer.render.picture import ExportOptions, annotated_image, export_image, write
+from viewer.render.picture.geometry import boxes_overlap
 
 from projection import image_point
 
@@ -347,7 +348,7 @@ def test_failed_write_leaves_the_old_file_and_no_temporary(scene, tmp_path, monk
     def broken(path, data):
         raise OSError(28, "No space left on device")
 
-    monkeypatch.setattr(ex, "atomic_write_bytes", broken)
+    monkeypatch.setattr(write, "atomic_write_bytes", broken)
     from viewer.core.errors import BackViewError
 
     with pytest.raises(BackViewError, match="No space left"):
@@ -388,7 +389,7 @@ def test_written_file_has_an_ordinary_mode(scene, tmp_path):
     ("a4", (2480, 3508, 300)), ("A4-landscape", (3508, 2480, 300)), ("800 x 600", (800, 600, None)),
 ])
 def test_parse_size(text, expected):
-    assert ex.parse_size(text) == expected
+    assert parse_size(text) == expected
 
 
 @pytest.mark.parametrize("text", ["0x10", "abc", "8193x100", "100x9000", "1920x", "-5x5", "10x10",
@@ -397,7 +398,7 @@ def test_parse_size_refuses(text):
     from viewer.core.errors import BackViewError
 
     with pytest.raises(BackViewError) as err:
-        ex.parse_size(text)
+        parse_size(text)
     assert err.value.field == "size" and "\n" not in err.value.line()
 
 

@@ -6,15 +6,10 @@ import random
 
 import pytest
 
-from viewer.render.annotate import FONT_DIR, font, wrap
-from viewer.render.layout import (
-    LabelOption,
-    LabelRequest,
-    Style,
-    boxes_overlap,
-    pack_column,
-    place_labels,
-)
+from viewer.render.picture.canvas import FONT_DIR, font, wrap
+from viewer.render.picture.geometry import boxes_overlap, segments_cross
+from viewer.render.picture.labels import LabelOption, LabelRequest, pack_column, place_labels
+from viewer.render.picture.style import Style
 
 
 def test_the_font_ships_with_its_licence():
@@ -115,15 +110,6 @@ def test_a_costly_side_is_avoided():
         placed = place_labels([req], columns, (100, 1000), style,
                               leader_cost=lambda side, anchor, x: 100.0 if side == bad else 0.0)
         assert placed[0].side != bad
-
-
-def segments_cross(p1, p2, q1, q2) -> bool:
-    """Whether two leader lines cross (touching ends do not count)."""
-    def orient(a, b, c):
-        return (b[0] - a[0]) * (c[1] - a[1]) - (b[1] - a[1]) * (c[0] - a[0])
-
-    return (orient(p1, p2, q1) * orient(p1, p2, q2) < 0
-            and orient(q1, q2, p1) * orient(q1, q2, p2) < 0)
 
 
 def test_leaders_of_a_crowded_column_never_cross():

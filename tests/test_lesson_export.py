@@ -23,8 +23,8 @@ from viewer.core.lesson import arrow_paths, load_lesson
 from viewer.core.palette import get_palette, hex_to_rgb, legend
 from viewer.core.regionmap import normalise_text
 from viewer.render.arrows import LIFT, SkinProjector
-from viewer.render.export import PANEL_FILL, annotated_image
-from viewer.render.layout import boxes_overlap
+from viewer.render.picture import PANEL_FILL, annotated_image
+from viewer.render.picture.geometry import boxes_overlap
 
 SMALL = (960, 540)
 STEP_FILES = ["01-prepare.png", "02-effleurage.png", "03-petrissage.png", "04-friction.png",
@@ -64,7 +64,7 @@ def step_of(lesson, step_id):
 
 
 def options(lesson, scene, projector, step_id, size=SMALL, **changes):
-    from viewer.render.lesson_export import step_options
+    from viewer.render.picture import step_options
 
     k, step = step_of(lesson, step_id)
     opts = step_options(lesson, step, k, scene, size=size, projector=projector)
@@ -201,7 +201,7 @@ def test_a_bad_lesson_is_one_line_and_exit_2(runs, bad_lesson, places):
 
 def test_an_unwritable_folder_is_one_line_exit_2_and_nothing_written(runs, places, tmp_path):
     from viewer.core.errors import BackViewError
-    from viewer.render.lesson_export import check_export_dir
+    from viewer.render.picture import check_export_dir
 
     assert_one_line_error(runs["dir-is-a-file"], f"{places.a_file}:export: is not a folder")
     assert places.a_file.read_text(encoding="utf-8") == "x"
@@ -219,7 +219,7 @@ class Crash(Exception):
 def test_a_crash_half_way_leaves_the_folder_as_it_was(lesson, scene, tmp_path, monkeypatch):
     """All or nothing: after a crash with three of seven pictures written, the old picture is
     intact and no temporary file or folder is left; a folder made for the export goes again."""
-    import viewer.render.lesson_export as lx
+    import viewer.render.picture.lesson as lx
 
     folder = tmp_path / "out"
     folder.mkdir()
@@ -252,7 +252,7 @@ def test_a_crash_half_way_leaves_the_folder_as_it_was(lesson, scene, tmp_path, m
 def test_a_disk_full_is_one_line_naming_the_picture(lesson, scene, tmp_path, monkeypatch):
     import os
 
-    import viewer.render.lesson_export as lx
+    import viewer.render.picture.lesson as lx
     from viewer.core.errors import BackViewError
 
     monkeypatch.setattr(lx, "annotated_image", lambda scene, opts: SimpleNamespace(
@@ -283,7 +283,7 @@ def test_arrows_are_drawn_on_the_skin_where_the_lesson_puts_them(lesson, scene, 
 
 
 def test_effleurage_arrows_and_its_lighter_return(lesson, scene, projector, effleurage):
-    from viewer.render.lesson_export import step_options
+    from viewer.render.picture import step_options
 
     k, step = step_of(lesson, "effleurage")
     xy = arrow_pixels(lesson, scene, projector, "effleurage", effleurage)
@@ -392,8 +392,9 @@ def test_full_hd_text_is_large_enough_for_a_classroom(lesson, scene, projector, 
     assert size["caption"] >= 27 and size["quote"] >= 18, size
     assert size["caption"] >= 1.8 * small["caption"]
     # every step fits at 1920x1080 without leaving a line out
-    from viewer.render.layout import Style, plan_step_panel
-    from viewer.render.lesson_export import step_spec
+    from viewer.render.picture import Style
+    from viewer.render.picture.step_page import plan_step_panel
+    from viewer.render.picture import step_spec
 
     style = Style.for_size(1920, 1080)
     region = big.step.box[0], big.step.box[1], big.step.box[2], 1080 - 60
@@ -405,8 +406,9 @@ def test_full_hd_text_is_large_enough_for_a_classroom(lesson, scene, projector, 
 
 
 def test_a_panel_too_small_shrinks_its_fonts_then_shortens_the_quotes(lesson):
-    from viewer.render.layout import STEP_MIN_SCALE, Style, plan_step_panel
-    from viewer.render.lesson_export import step_spec
+    from viewer.render.picture import Style
+    from viewer.render.picture.step_page import STEP_MIN_SCALE, plan_step_panel
+    from viewer.render.picture import step_spec
 
     style = Style.for_size(1920, 1080)
     k, step = step_of(lesson, "avoid")

@@ -9,9 +9,9 @@ import pytest
 from viewer.core.lesson import load_lesson
 from viewer.core.palette import legend
 from viewer.core.regionmap import load_region_map
-from viewer.render.export import callout_spec
-from viewer.render.layout import STEP_HEADINGS, Style, plan_page, plan_step_panel
-from viewer.render.lesson_export import step_spec
+from viewer.render.picture import Style, callout_spec, step_spec
+from viewer.render.picture.page import PageText, plan_page
+from viewer.render.picture.step_page import STEP_HEADINGS, plan_step_panel
 from viewer.ui.lesson import LessonPanel
 from viewer.ui.panels import ZonePanel
 from viewer.ui.state import ViewerState
@@ -28,9 +28,10 @@ def panel_lines(widget) -> list[str]:
 def callout_of(rmap, zone_id: str):
     """The callout an exported picture of ``zone_id`` carries, as laid out on a Full HD page."""
     spec = callout_spec(rmap.zone(zone_id), "pressure", "default")
-    page = plan_page(Style.for_size(1920, 1080), title="t", subtitle=None, legend_heading="l",
-                     legend_entries=legend("pressure", rmap), callout=spec, pin_notes=[],
-                     footer_left="", footer_right="")
+    text = PageText(title="t", subtitle=None, legend_heading="l",
+                    legend_entries=legend("pressure", rmap), callout=spec, pin_notes=[],
+                    footer_left="", footer_right="")
+    page = plan_page(Style.for_size(1920, 1080), text)
     return page.callout
 
 

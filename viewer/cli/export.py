@@ -79,7 +79,7 @@ def run(args) -> int:
     if args.title is not None:
         overrides["title"] = args.title
 
-    from viewer.render import export as ex  # pyvista and Pillow: only now
+    from viewer.render import picture as ex  # pyvista and Pillow: only now
 
     size = parse_size(args.size) if args.size else (1920, 1080, None)
     pins = list(session.pins)

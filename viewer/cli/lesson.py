@@ -61,8 +61,8 @@ def run(args) -> int:
     if args.palette is not None:
         check_palette(args.palette)
 
-    from viewer.render import export as ex  # pyvista and Pillow: only now
-    from viewer.render.lesson_export import check_export_dir, export_lesson
+    from viewer.render import picture as ex  # pyvista and Pillow: only now
+    from viewer.render.picture import check_export_dir, export_lesson
 
     width, height, dpi = parse_size(args.size) if args.size else (1920, 1080, None)
     folder = check_export_dir(args.export)

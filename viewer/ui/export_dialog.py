@@ -1,6 +1,6 @@
 """File → Export image (Ctrl+E), and Save/Load session: the window's side of annotated exports.
 
-The picture is made exactly as ``backview export`` makes it (:mod:`viewer.render.export`): in
+The picture is made exactly as ``backview export`` makes it (:mod:`viewer.render.picture`): in
 its own off-screen plotter, never in the window's, and never with ``show()`` (pyvistaqt #761).
 
 For the window (wiring, all three return quickly when the user cancels)::
@@ -40,7 +40,7 @@ from viewer.core.options import MAX_SIDE, MIN_HEIGHT, MIN_WIDTH, SIZE_PRESETS
 from viewer.core.session import Pin, Session, load_session, save_session
 from viewer.core.views import VIEWS, view_phrase
 from viewer.render.camera import apply_camera, camera_from_plotter
-from viewer.render.export import (
+from viewer.render.picture import (
     ExportOptions,
     check_output,
     export_image,

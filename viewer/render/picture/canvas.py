@@ -4,8 +4,8 @@ Pillow's ``ImageDraw`` draws lines and shapes without antialiasing, which looks 
 handout. Here every shape is a coverage mask computed from its signed distance (a capsule for a
 line, a disc, a rounded box) over the few pixels it touches, and composited *over* the image
 (``Image.alpha_composite``), so edges are smooth at any size and a transparent image keeps
-correct alpha. Text is rasterised by FreeType from DejaVu Sans, shipped in ``fonts/`` so an
-export looks the same on every machine.
+correct alpha. Text is rasterised by FreeType from DejaVu Sans, shipped in
+``viewer/render/fonts/`` so an export looks the same on every machine.
 """
 
 from __future__ import annotations
@@ -19,7 +19,7 @@ from PIL import Image, ImageDraw, ImageFont
 
 from viewer.core.palette import hex_to_rgb, relative_luminance
 
-FONT_DIR = Path(__file__).resolve().with_name("fonts")
+FONT_DIR = Path(__file__).resolve().parents[1] / "fonts"
 REGULAR = FONT_DIR / "DejaVuSans.ttf"
 BOLD = FONT_DIR / "DejaVuSans-Bold.ttf"
 #: the smallest font size in pixels anything is drawn at (tiny custom sizes)

@@ -1,9 +1,10 @@
 """The guided lesson as pictures: one annotated export per step, written all together.
 
-Each step is an ordinary annotated export (:func:`viewer.render.export.annotated_image`) with the
-step's view and colour mode, its zones highlighted and labelled, its stroke arrows drawn on the
-skin in the same render, and the step's panel (caption, the global rules it recalls, the guide's
-sentences it cites) where a zone's callout would go::
+Each step is an ordinary annotated export, through the same stages as any picture
+(:func:`viewer.render.picture.pipeline.annotated_image`), with the step's view and colour mode,
+its zones highlighted and labelled, its stroke arrows drawn on the skin in the same render, and
+the step's panel (caption, the global rules it recalls, the guide's sentences it cites) where a
+zone's callout would go::
 
     scene = BodyScene(body, lesson.rmap)
     export_lesson(scene, lesson, "pictures/", size=(1920, 1080))
@@ -26,8 +27,10 @@ from viewer.core.errors import BackViewError
 from viewer.core.lesson import Lesson, Step
 from viewer.core.wording import step_text
 from viewer.render.arrows import SkinProjector, arrow_meshes
-from viewer.render.export import ExportOptions, ExportResult, annotated_image, encode
-from viewer.render.layout import StepSpec
+from viewer.render.picture.options import ExportOptions
+from viewer.render.picture.pipeline import ExportResult, annotated_image
+from viewer.render.picture.step_page import StepSpec
+from viewer.render.picture.write import encode
 from viewer.render.scene import BodyScene
 
 

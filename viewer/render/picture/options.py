@@ -1,0 +1,178 @@
+"""What to export, checked before anything is rendered: size, options, output file and pins."""
+
+from __future__ import annotations
+
+import math
+import os
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+import pyvista as pv
+from pydantic import ValidationError
+
+from viewer.core.errors import BackViewError
+from viewer.core.camera import Camera
+from viewer.core.options import (
+    EXPORT_LABELS,
+    check_colour_mode,
+    check_labels,
+    check_palette,
+    check_size,
+    check_view,
+)
+from viewer.core.session import MAX_NOTE, Pin, Session
+from viewer.render.picture.step_page import StepSpec
+from viewer.render.scene import BodyScene
+
+FORMATS = {".png": "PNG", ".pdf": "PDF"}
+#: how far (metres) a pin given as a point may be from the skin before it is refused
+PIN_SNAP_LIMIT = 0.05
+
+
+@dataclass
+class ExportOptions:
+    """What to export. ``camera`` (mesh units, parallel projection) wins over ``view``."""
+
+    size: tuple[int, int] = (1920, 1080)
+    mode: str = "pressure"
+    palette: str = "default"
+    view: str = "back"
+    camera: Camera | None = None
+    zone: str | None = None
+    labels: str = "all"
+    title: str | None = None
+    pins: list[Pin] = field(default_factory=list)
+    transparent: bool = False
+    dpi: int | None = None
+    #: zones emphasised together (a lesson step's): each outlined, the others faded
+    highlight: list[str] = field(default_factory=list)
+    #: more meshes drawn with the body in the same render, e.g. stroke arrows: (mesh, colour)
+    extra_meshes: list[tuple[pv.PolyData, str]] = field(default_factory=list)
+    #: a lesson step's panel (caption, rules, quotes) where a zone's callout would go
+    step: StepSpec | None = None
+    #: the footer's left text (default: the region map's name and version)
+    footer: str | None = None
+    #: more text entries for the file's metadata
+    metadata: dict[str, str] = field(default_factory=dict)
+
+    @classmethod
+    def from_session(cls, session: Session, **overrides) -> "ExportOptions":
+        opts = cls(mode=session.colour_mode, palette=session.palette, view=session.view,
+                   camera=session.camera, zone=session.selected_zone, labels=session.labels,
+                   title=session.title, pins=list(session.pins))
+        for key, value in overrides.items():
+            setattr(opts, key, value)
+        return opts
+
+    def to_session(self) -> Session:
+        return Session(title=self.title, view=self.view, camera=self.camera, colour_mode=self.mode,
+                       palette=self.palette, selected_zone=self.zone, labels=self.labels,
+                       pins=list(self.pins))
+
+    def validate(self, scene: BodyScene | None = None) -> None:
+        """Raise :class:`BackViewError` (one line) for anything wrong, before any rendering."""
+        check_size(*self.size)
+        check_colour_mode(self.mode)
+        check_palette(self.palette)
+        if self.camera is None:
+            check_view(self.view)
+        check_labels(self.labels, EXPORT_LABELS)
+        if self.step is not None and self.zone is not None:
+            raise BackViewError("a step panel and a selected zone's callout cannot share a picture",
+                                field="zone")
+        if self.step is not None and self.pins:
+            raise BackViewError("a step panel has no room for the pins' notes", field="pin")
+        if self.dpi is not None and not (10 <= self.dpi <= 2400):
+            raise BackViewError(f"{self.dpi} dpi is not a print resolution", field="dpi")
+        if scene is not None:
+            if self.zone is not None:
+                scene.rmap.zone(self.zone)  # raises for an unknown zone, listing the known ones
+            for zid in self.highlight:
+                scene.rmap.zone(zid)
+            resolve_pins(scene, self.pins)
+
+
+def check_output(path: str | Path) -> tuple[Path, str]:
+    """The output path and format, checked before anything is rendered."""
+    path = Path(path)
+    if path.is_dir():
+        raise BackViewError("is a folder: give a file name", path, "out")
+    fmt = FORMATS.get(path.suffix.lower())
+    if fmt is None:
+        what = f"'{path.suffix}'" if path.suffix else "a name without an extension"
+        raise BackViewError(f"cannot write {what}: name the file .png (or .pdf)", path, "out")
+    folder = path.parent if str(path.parent) else Path(".")
+    if not folder.exists():
+        raise BackViewError(f"the folder '{folder}' does not exist", path, "out")
+    if not folder.is_dir():
+        raise BackViewError(f"'{folder}' is not a folder", path, "out")
+    if not os.access(folder, os.W_OK | os.X_OK):
+        raise BackViewError(f"cannot write in '{folder}' (permission denied)", path, "out")
+    if path.exists() and not os.access(path, os.W_OK):
+        raise BackViewError("the file exists and is read-only", path, "out")
+    return path, fmt
+
+
+@dataclass
+class ResolvedPin:
+    number: int
+    note: str
+    point: np.ndarray
+
+
+def resolve_pins(scene: BodyScene, pins) -> list[ResolvedPin]:
+    """Pins as points on the skin (a landmark's, or the surface point nearest the given one)."""
+    out = []
+    landmarks = scene.body.landmarks
+    unit = scene.body.unit
+    for i, pin in enumerate(pins, start=1):
+        if pin.landmark is not None:
+            if pin.landmark not in landmarks:
+                some = ", ".join(list(landmarks)[:4])
+                raise BackViewError(f"unknown landmark '{pin.landmark}' (this body has {len(landmarks)}, "
+                                    f"e.g. {some}; `backview info` lists them)", field=f"pin {i}")
+            point = np.asarray(landmarks[pin.landmark], float)
+        else:
+            point = np.asarray(pin.point, float)
+        idx = scene.surface.find_closest_point(point)
+        nearest = np.asarray(scene.surface.points[idx], float)
+        off = float(np.linalg.norm(nearest - point)) * unit
+        if off > PIN_SNAP_LIMIT:
+            raise BackViewError(f"the point is {off * 100:.0f} cm away from the skin "
+                                f"(at most {PIN_SNAP_LIMIT * 100:.0f} cm)", field=f"pin {i}")
+        out.append(ResolvedPin(i, pin.note, point if pin.landmark is not None else nearest))
+    return out
+
+
+def parse_pin(text: str) -> Pin:
+    """``"LANDMARK:note"`` or ``"X,Y,Z:note"`` (mesh units) -> :class:`Pin`."""
+    where, sep, note = str(text).partition(":")
+    where, note = where.strip(), note.strip()
+    if not sep or not where or not note:
+        raise BackViewError(f"'{text}' is not a pin: give LANDMARK:NOTE (e.g. 'spinous_T7:Start "
+                            "here') or X,Y,Z:NOTE", field="pin")
+    parts = [p.strip() for p in where.split(",")]
+    place: dict = {}
+    try:
+        if len(parts) == 3:
+            coords = tuple(float(p) for p in parts)
+            if not all(math.isfinite(c) for c in coords):
+                raise ValueError
+            place["point"] = coords
+        elif re.fullmatch(r"[A-Za-z][A-Za-z0-9_]*", where):
+            place["landmark"] = where
+        else:
+            raise ValueError
+    except ValueError:
+        raise BackViewError(f"'{where}' is neither a landmark name nor three numbers X,Y,Z",
+                            field="pin") from None
+    try:
+        return Pin(note=note, **place)
+    except ValidationError as exc:
+        err = exc.errors()[0]
+        msg = err["msg"].removeprefix("Value error, ")
+        if err["type"] == "string_too_long":
+            msg = f"the note has {len(note)} characters: at most {MAX_NOTE}"
+        raise BackViewError(msg, field="pin") from None

@@ -1,0 +1,143 @@
+"""An annotated picture, stage by stage: plan the page → frame the camera → render → find the
+visible anchors → place the callout and the labels → draw → write.
+
+Each stage is a module of this package and returns new data for the next::
+
+    scene = BodyScene(body, rmap)
+    export_image(scene, ExportOptions(size=(3840, 2160), mode="stroke:friction"), "back.png")
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from pathlib import Path
+
+from PIL import Image
+
+from viewer.core.palette import get_palette
+from viewer.core.regionmap import Zone
+from viewer.core.camera import Camera, preset_camera
+from viewer.render.picture.anchors import find_anchors, pin_tips
+from viewer.render.picture.callout import place_callout
+from viewer.render.picture.draw import PlacedPin, Swatch, compose_base, draw_page
+from viewer.render.picture.framing import Framing, fit_camera, label_room, panel_side
+from viewer.render.picture.labels import LabelChoice, PlacedLabel, label_zones
+from viewer.render.picture.options import ExportOptions, ResolvedPin, check_output, resolve_pins
+from viewer.render.picture.page import Page, panel_raised, plan_page
+from viewer.render.picture.render import render_view
+from viewer.render.picture.step_page import StepPlan, plan_step_page
+from viewer.render.picture.style import Style
+from viewer.render.picture.wording import page_text
+from viewer.render.picture.write import encode, export_metadata, write_file
+from viewer.render.scene import BodyScene
+
+
+@dataclass
+class ExportResult:
+    """The picture and where everything went (image pixels), for tests and callers."""
+
+    image: Image.Image
+    camera: Camera              # what the picture shows of the body, to save in a session
+    render_camera: Camera       # the renderer's camera of the whole picture
+    body_box: tuple[float, float, float, float]
+    labels: list[PlacedLabel]
+    pins: list[PlacedPin]
+    legend_swatches: list[Swatch]
+    callout_box: tuple[float, float, float, float] | None
+    callout_leader: tuple[tuple[float, float], tuple[float, float]] | None
+    metadata: dict[str, str]
+    path: Path | None = None
+    step: StepPlan | None = None    # a lesson step's panel: its box, lines and fonts
+
+
+@dataclass
+class _Job:
+    """One picture's inputs, checked and resolved."""
+
+    scene: BodyScene
+    opts: ExportOptions
+    style: Style
+    selected: Zone | None
+    highlighted: list[int]      # the highlighted zones' indices
+    pins: list[ResolvedPin]
+    pose: Camera                # the camera asked for: the options' own, or the view's preset
+
+
+def _job(scene: BodyScene, opts: ExportOptions) -> _Job:
+    """The options resolved against the scene: zones by index, pins on the skin, the camera."""
+    rmap = scene.rmap
+    W, H = opts.size
+    return _Job(scene, opts, Style.for_size(W, H), rmap.zone(opts.zone) if opts.zone else None,
+                [rmap.zone(z).index for z in opts.highlight], resolve_pins(scene, opts.pins),
+                opts.camera if opts.camera is not None else preset_camera(scene.body, opts.view, W / H))
+
+
+def annotated_image(scene: BodyScene, opts: ExportOptions) -> ExportResult:
+    """Render and annotate; nothing is written."""
+    opts.validate(scene)
+    job, pal = _job(scene, opts), get_palette(opts.palette)
+    page, framing = _frame(job, _plan(job, pal))                      # plan, then frame
+    rendered = render_view(scene, opts, framing, job.style, _marked(job))
+    view = find_anchors(scene, rendered, framing, opts.extra_meshes)  # what shows where
+    callout = None
+    if job.selected is not None:
+        callout = place_callout(page, job.selected, view, job.style, framing.body_box)
+        page = replace(page, callout=callout.plan)
+    choice = LabelChoice(opts.labels, opts.mode, pal, set(job.highlighted), job.selected)
+    labels = label_zones(scene, page, view, choice, callout)
+    tips = pin_tips(rendered, framing, [p.point for p in job.pins], scene.body.unit)
+    canvas = compose_base(rendered, framing, opts.transparent, pal)
+    swatches, pins = draw_page(canvas, page, labels, callout, list(zip(job.pins, tips)), pal)
+    return ExportResult(canvas.image, framing.camera, framing.render_camera,
+                        framing.body_box, labels, pins, swatches,
+                        callout.box if callout else None, callout.leader if callout else None,
+                        export_metadata(scene, opts, framing), step=page.step)
+
+
+def export_image(scene: BodyScene, opts: ExportOptions, out: str | Path) -> ExportResult:
+    """Render, annotate and write ``out`` (.png or .pdf) atomically. On any error nothing is
+    written and an existing file is left as it was."""
+    path, fmt = check_output(out)
+    opts.validate(scene)
+    result = annotated_image(scene, opts)
+    write_file(path, encode(result.image, fmt, result.metadata, opts.dpi, opts.transparent))
+    result.path = path
+    return result
+
+
+def _plan(job: _Job, pal) -> Page:
+    """The page: a lesson step's, or a zone page with its panel on the selected zone's side."""
+    text = page_text(job.scene.rmap, job.opts, pal, job.selected, job.pins)
+    if job.opts.step is not None:
+        return plan_step_page(job.style, text, job.opts.step)
+    index = job.selected.index if job.selected is not None else None
+    return plan_page(job.style, text, panel_side(job.scene, job.pose, index, job.style,
+                                                 job.opts.camera is not None))
+
+
+def _frame(job: _Job, page: Page) -> tuple[Page, Framing]:
+    """The camera that frames the body in the page's figure; a portrait page whose body is
+    narrower than the figure gives the height left over to the page's foot."""
+    opts, style = job.opts, job.style
+    min_column = label_room(opts.labels, bool(job.highlighted), opts.step is not None, style)
+    avoid = page.legend.box if page.legend_in_figure else None
+    custom = opts.camera is not None
+
+    def fit(page: Page) -> Framing:
+        return fit_camera(job.scene, job.pose, page.figure, opts.size, min_column, custom, avoid,
+                          style.gap)
+
+    framing = fit(page)
+    slack = (page.figure[3] - page.figure[1]) - (framing.body_box[3] - framing.body_box[1])
+    if not style.landscape and slack > 1 and page.step is None:
+        page = panel_raised(page, slack)
+        framing = fit(page)
+    return page, framing
+
+
+def _marked(job: _Job) -> int | list[int] | None:
+    """What the render marks: the highlighted zones (and the selected one), or the selected."""
+    index = [job.selected.index] if job.selected is not None else []
+    if job.highlighted:
+        return list(dict.fromkeys(job.highlighted + index))
+    return index[0] if index else None

@@ -1,0 +1,137 @@
+"""The 3D view rendered off-screen at the picture's full size, and the world-to-image transform
+of that render: where a point lands in the picture and whether it can be seen there.
+
+The view is rendered by the same :class:`~viewer.render.actors.SceneActors` as the window (so
+the colours are the window's) in an off-screen plotter at the full target size, never scaled
+(pyvista #5748). Visibility is read from the render's own depth buffer, in the convention of
+:meth:`pyvista.Plotter.get_image_depth` (negative distances, NaN for the background).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pyvista as pv
+
+from viewer.render.actors import SceneActors
+from viewer.render.camera import apply_camera
+from viewer.render.picture.framing import Framing
+from viewer.render.picture.options import ExportOptions
+from viewer.render.picture.style import Style
+from viewer.render.scene import BodyScene
+
+#: a point passes the depth test when it is at most this far (metres) behind the surface
+DEPTH_TOLERANCE = 0.012
+
+
+@dataclass
+class Rendered:
+    rgba: np.ndarray            # H x W x 4 uint8, image rows top to bottom
+    #: H x W distance from the camera plane (mesh units, negative as pyvista gives it; NaN where
+    #: nothing was drawn), rows top to bottom
+    depth: np.ndarray
+    matrix: np.ndarray          # world -> clip, 4x4
+    clipping_range: tuple[float, float]
+
+    @property
+    def size(self) -> tuple[int, int]:
+        H, W = self.depth.shape
+        return W, H
+
+
+def render_view(scene: BodyScene, opts: ExportOptions, framing: Framing, style: Style,
+                selected: int | list[int] | None) -> Rendered:
+    """The 3D view at the full target size in its own off-screen plotter (never ``show()``).
+    ``selected``: the selected zone's index, or the highlighted zones' indices; the options'
+    ``extra_meshes`` are drawn in the same render (they hide, and are hidden by, the body)."""
+    W, H = opts.size
+    plotter = pv.Plotter(off_screen=True, window_size=(W, H))
+    try:
+        _add_scene(plotter, scene, opts, style, selected)
+        apply_camera(plotter, framing.render_camera)
+        img = plotter.screenshot(return_img=True, transparent_background=opts.transparent)
+        depth = _depth_image(plotter, W, H)
+        cam = plotter.renderer.GetActiveCamera()
+        m = cam.GetCompositeProjectionTransformMatrix(W / H, -1, 1)
+        matrix = np.array([[m.GetElement(i, j) for j in range(4)] for i in range(4)])
+        near, far = cam.GetClippingRange()
+    finally:
+        plotter.close()
+    rgba = np.asarray(img)
+    if rgba.shape[2] == 3:
+        rgba = np.dstack([rgba, np.full(rgba.shape[:2], 255, np.uint8)])
+    return Rendered(rgba, depth, matrix, (near, far))
+
+
+def _add_scene(plotter: pv.Plotter, scene: BodyScene, opts: ExportOptions, style: Style,
+               selected) -> None:
+    actors = SceneActors(plotter, scene, opts.mode, line_scale=style.line_scale,
+                         background=True, palette=opts.palette)
+    if isinstance(selected, list):
+        actors.highlight(selected, render=False)
+    elif selected is not None:
+        actors.select(selected, render=False)
+    for i, (mesh, colour) in enumerate(opts.extra_meshes):
+        plotter.add_mesh(mesh, color=colour, smooth_shading=True, ambient=0.35, diffuse=0.7,
+                         specular=0.25, specular_power=30, name=f"extra-{i}", pickable=False,
+                         render=False)
+
+
+def _depth_image(plotter: pv.Plotter, W: int, H: int) -> np.ndarray:
+    """The depth image as :meth:`pyvista.Plotter.get_image_depth` gives it for a parallel
+    camera, read straight from the z-buffer: ``get_image_depth`` goes through a
+    ``vtkWindowToImageFilter``, which renders the window once more (a quarter of a second at
+    1920x1080 in software OpenGL, as long as the render itself)."""
+    from vtkmodules.util.numpy_support import vtk_to_numpy
+    from vtkmodules.vtkCommonCore import vtkFloatArray
+
+    arr = vtkFloatArray()
+    plotter.render_window.GetZbufferData(0, 0, W - 1, H - 1, arr)
+    z = vtk_to_numpy(arr).reshape(H, W)[::-1]        # rows top to bottom, 0 near .. 1 far
+    near, far = plotter.camera.clipping_range
+    depth = -(z * (far - near) + near)
+    depth[z >= 1.0] = np.nan                          # nothing drawn: the far plane
+    return depth
+
+
+def project(rendered: Rendered, points: np.ndarray) -> np.ndarray:
+    """World points -> (x, y, distance) with x, y image pixels (y down) and the distance from
+    the camera plane in mesh units (positive, as the depth image's negated)."""
+    W, H = rendered.size
+    near, far = rendered.clipping_range
+    pts = np.atleast_2d(np.asarray(points, float))
+    hom = np.c_[pts, np.ones(len(pts))] @ rendered.matrix.T
+    ndc = hom[:, :3] / hom[:, 3:4]
+    x = (ndc[:, 0] + 1) / 2 * W
+    y = H - (ndc[:, 1] + 1) / 2 * H
+    dist = near + (ndc[:, 2] + 1) / 2 * (far - near)
+    return np.c_[x, y, dist]
+
+
+def visible(rendered: Rendered, xyz: np.ndarray, unit: float, box=None) -> np.ndarray:
+    """Which projected points are the nearest surface at their pixel (not hidden); a point over
+    the background (its pixel drew nothing) counts as seen."""
+    W, H = rendered.size
+    near, far = rendered.clipping_range
+    x, y, dist = xyz[:, 0], xyz[:, 1], xyz[:, 2]
+    ok = (x >= 0) & (x < W) & (y >= 0) & (y < H) & (dist >= near) & (dist <= far)
+    if box is not None:
+        ok &= (x >= box[0]) & (x < box[2]) & (y >= box[1]) & (y < box[3])
+    ix = np.clip(x.astype(int), 0, W - 1)
+    iy = np.clip(y.astype(int), 0, H - 1)
+    surface = np.nan_to_num(-rendered.depth[iy, ix], nan=np.inf)
+    return ok & (surface >= dist - DEPTH_TOLERANCE / unit)
+
+
+def body_mask(rendered: Rendered, cell: int = 4) -> np.ndarray:
+    """Where the render drew anything, at 1/``cell`` scale."""
+    return np.isfinite(rendered.depth[::cell, ::cell])
+
+
+def quiet_vtk() -> None:
+    """Keep VTK's warnings off stderr (e.g. "bad X server connection" on a machine without a
+    display, where it falls back to off-screen rendering by itself); errors still show."""
+    from vtkmodules.vtkCommonCore import vtkLogger
+
+    vtkLogger.SetStderrVerbosity(vtkLogger.VERBOSITY_ERROR)
