@@ -117,6 +117,7 @@ class MainWindow(QMainWindow):
         self.setCentralWidget(self.plotter)
         self.view = SceneView(self.plotter, self.state, self)
         self.view.hovered.connect(self._show_hover)
+        self.view.clickedNoZones.connect(self._say_no_zones)
 
         self.lesson = LessonController(self)
         self.lesson.stepChanged.connect(self._on_step)
@@ -465,11 +466,31 @@ class MainWindow(QMainWindow):
         self._arrow_cache.clear()
         self._projector = None
         self.state.set_map(model.rmap)
-        self.view.set_scene(model.scene)
+        if model.zoned:
+            self.view.set_scene(model.scene)
+        else:
+            self.zone_list.model.clear()
+            self.view.show_bare(model.body, model.no_zones_line())
+        self._enable_zone_actions(model.zoned)
         mesh = model.body.mesh_path.name if model.body.mesh_path else "mesh"
         self.setWindowTitle(f"BackView — {model.rmap.info.name} — {mesh}")
         self.file_label.setText(f"{mesh}  ·  {model.rmap.label}")
         self.modelLoaded.emit(model)
+
+    def zone_actions(self) -> list[QAction]:
+        """What needs zones (a body with landmarks): disabled while a bare mesh is shown."""
+        return [*self.mode_actions.values(), *self.view_actions.values(), self.act_reset,
+                self.act_clear, self.act_find, self.act_lesson, self.act_present,
+                self.act_save_session, self.act_load_session]
+
+    def _enable_zone_actions(self, on: bool) -> None:
+        for act in self.zone_actions():
+            act.setEnabled(on)
+        for widget in (self.legend, self.zone_list):
+            widget.setEnabled(on)
+
+    def _say_no_zones(self) -> None:
+        self.statusBar().showMessage(f"No zones here. {self.model.no_zones_line()}", 6000)
 
     def _busy(self, on: bool, message: str = "") -> None:
         if on:
@@ -490,6 +511,9 @@ class MainWindow(QMainWindow):
         colours, selection and camera."""
         if self.model is None:
             return None
+        if not self.model.zoned:  # an export is a picture of the zones: there are none
+            QMessageBox.information(self, "Nothing to export", self.model.no_zones_line())
+            return None
         self.statusBar().showMessage("Exporting the picture…")
         self.statusBar().repaint()  # now: the export blocks this thread until it is written
         path = export_dialog.export_from_window(self, self.model.scene, self.state,
@@ -498,6 +522,8 @@ class MainWindow(QMainWindow):
         return path
 
     def save_session(self) -> Path | None:
+        if self.model is None or not self.model.zoned:
+            return None
         path = export_dialog.save_session_from_window(self, self.state, plotter=self.plotter,
                                                       palette=self.state.palette)
         if path:
@@ -505,8 +531,10 @@ class MainWindow(QMainWindow):
         return path
 
     def load_session(self, path: str | Path | None = None) -> None:
+        if self.model is None or not self.model.zoned:
+            return
         session = export_dialog.load_session_dialog(self, path)
-        if session is None or self.model is None:
+        if session is None:
             return
         if session.palette in PALETTES:
             self.state.set_palette(session.palette)
@@ -516,7 +544,7 @@ class MainWindow(QMainWindow):
     def start_lesson(self, index: int = 0) -> bool:
         """Show the guided lesson from step ``index`` (0-based). False without a model, or when
         the lesson does not fit the open region map (a message says why)."""
-        if self.model is None:
+        if self.model is None or not self.model.zoned:
             return False
         if self.lesson.lesson is None:
             try:
