@@ -251,6 +251,8 @@ class SceneView(QObject):
         if kind == QEvent.Type.MouseMove and self._press is not None:
             if _distance(self._press.position(), event.position()) >= QApplication.startDragDistance():
                 press, self._press = self._press, None
+                if self.actors is not None:
+                    self.actors.set_moving(True)  # a coarse body while it turns
                 type(self.plotter).mousePressEvent(self.plotter, press)  # a drag: VTK turns the body
                 self._set_caption(None)
                 self.view_name = None
@@ -261,6 +263,9 @@ class SceneView(QObject):
             if press is not None:  # a click, not the end of a drag
                 self.click(QPointF(event.position()))
                 return True
+            if self.actors is not None and self.actors.moving:
+                self.actors.set_moving(False)  # VTK's frame at the end of the drag: full quality
+                self.request_render()
             return False
         if kind == QEvent.Type.MouseMove:
             assert isinstance(event, QMouseEvent)
