@@ -15,7 +15,6 @@ from PySide6.QtWidgets import QFrame, QTextBrowser, QWidget
 
 from viewer.core.lesson import Lesson, Step
 from viewer.core.palette import get_palette
-from viewer.render.lesson_export import step_spec
 
 
 class LessonController(QObject):
@@ -165,6 +164,8 @@ class LessonPanel(QTextBrowser):
             self._refit.start()
 
     def _html(self, fit: float) -> str:
+        from viewer.render.lesson_export import step_spec  # the export stack: once a lesson runs
+
         lesson, step, number = self._content
         spec = step_spec(lesson, step, number)
         palette = get_palette(self.palette_name)

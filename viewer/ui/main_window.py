@@ -40,7 +40,6 @@ from viewer.core.lesson import load_lesson
 from viewer.core.mesh import MESH_FORMATS
 from viewer.core.palette import COLOUR_MODES, PALETTES, get_palette, parse_colour_mode
 from viewer.core.regionmap import Zone
-from viewer.ui import export_dialog
 from viewer.render.arrows import SkinProjector, arrow_meshes
 from viewer.ui.lesson import LessonController, LessonPanel
 from viewer.ui.loading import Loader, Model, build_model
@@ -516,6 +515,8 @@ class MainWindow(QMainWindow):
             return None
         self.statusBar().showMessage("Exporting the picture…")
         self.statusBar().repaint()  # now: the export blocks this thread until it is written
+        from viewer.ui import export_dialog  # the export stack (PIL, layout): on first use
+
         path = export_dialog.export_from_window(self, self.model.scene, self.state,
                                                 plotter=self.plotter, palette=self.state.palette)
         self.statusBar().showMessage(f"Saved {path}" if path else "", 6000)
@@ -524,6 +525,8 @@ class MainWindow(QMainWindow):
     def save_session(self) -> Path | None:
         if self.model is None or not self.model.zoned:
             return None
+        from viewer.ui import export_dialog
+
         path = export_dialog.save_session_from_window(self, self.state, plotter=self.plotter,
                                                       palette=self.state.palette)
         if path:
@@ -533,6 +536,8 @@ class MainWindow(QMainWindow):
     def load_session(self, path: str | Path | None = None) -> None:
         if self.model is None or not self.model.zoned:
             return
+        from viewer.ui import export_dialog
+
         session = export_dialog.load_session_dialog(self, path)
         if session is None:
             return
