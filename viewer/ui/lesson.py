@@ -9,12 +9,15 @@ zones, arrows) and the panel shows its text.
 from __future__ import annotations
 
 from html import escape
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject, Qt, QTimer, Signal
 from PySide6.QtWidgets import QFrame, QTextBrowser, QWidget
 
-from viewer.core.lesson import Lesson, Step
 from viewer.core.palette import get_palette
+
+if TYPE_CHECKING:  # the lesson model is imported once a lesson is loaded
+    from viewer.core.lesson import Lesson, Step
 
 
 class LessonController(QObject):

@@ -36,11 +36,9 @@ from PySide6.QtWidgets import (
 from pyvistaqt import QtInteractor
 
 from viewer.core.errors import BackViewError, RegionMapError
-from viewer.core.lesson import load_lesson
 from viewer.core.mesh import MESH_FORMATS
 from viewer.core.palette import COLOUR_MODES, PALETTES, get_palette, parse_colour_mode
 from viewer.core.regionmap import Zone
-from viewer.render.arrows import SkinProjector, arrow_meshes
 from viewer.ui.lesson import LessonController, LessonPanel
 from viewer.ui.loading import Loader, Model, build_model
 from viewer.ui.panels import LegendWidget, SafetyPanel, ZoneList, ZonePanel
@@ -121,7 +119,7 @@ class MainWindow(QMainWindow):
         self.lesson = LessonController(self)
         self.lesson.stepChanged.connect(self._on_step)
         self._arrow_cache: dict[str, list] = {}
-        self._projector: SkinProjector | None = None
+        self._projector = None  # a SkinProjector, once a lesson step shows arrows
         self.presenting = False
         self._before_present = None  # what presentation mode changed, to put back
         self._clicker = ClickerKeys(self.next_step, self.previous_step, self.toggle_blackout,
@@ -552,6 +550,8 @@ class MainWindow(QMainWindow):
         if self.model is None or not self.model.zoned:
             return False
         if self.lesson.lesson is None:
+            from viewer.core.lesson import load_lesson  # lessons: once one is asked for
+
             try:
                 self.lesson.set_lesson(load_lesson(rmap=self.model.rmap))
             except BackViewError as error:
@@ -582,6 +582,8 @@ class MainWindow(QMainWindow):
     def step_arrows(self, step) -> list:
         """The step's arrow meshes on this scene, built once (projecting takes ~0.1 s)."""
         if step.id not in self._arrow_cache:
+            from viewer.render.arrows import SkinProjector, arrow_meshes
+
             scene = self.model.scene
             if self._projector is None:
                 self._projector = SkinProjector(scene)
