@@ -100,6 +100,7 @@ class SceneView(QObject):
     def set_scene(self, scene: BodyScene) -> None:
         """Show ``scene`` (replacing the previous one, in place: the actors keep their names)."""
         if self.actors is not None:
+            self.actors.set_moving(False)  # a scene replaced in the middle of a drag
             self.actors.select(None, render=False)
         self.set_arrows([], render=False)
         self.highlighted = ()
@@ -117,6 +118,7 @@ class SceneView(QObject):
         """Show ``body``'s mesh in one plain skin colour, without zones (it has no landmarks),
         framed on its bounds, with ``banner`` across the top of the view."""
         if self.actors is not None:
+            self.actors.set_moving(False)  # a scene replaced in the middle of a drag
             self.actors.select(None, render=False)
         self.set_arrows([], render=False)
         for name in ("borders", "hatch", "selection", "selection_halo"):
