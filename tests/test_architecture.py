@@ -112,3 +112,18 @@ def test_cli_modules_import_without_qt():
     )
     loaded = imported_after(code)
     assert not loaded & set(QT), loaded & set(QT)
+
+
+def test_the_window_loads_no_export_or_lesson_code_before_it_is_used():
+    """The first frame needs neither the export stack (Pillow layout, sessions) nor lessons:
+    they are imported when a user exports or starts a lesson, not at start-up."""
+    probe = ("import sys, json\nimport viewer.ui.app, viewer.ui.main_window\n"
+             "print(json.dumps(sorted(m for m in sys.modules if m.startswith('viewer.'))))")
+    result = subprocess.run([sys.executable, "-c", probe], cwd=REPO, env=checkout_env(),
+                            capture_output=True, text=True, timeout=120)
+    assert result.returncode == 0, result.stderr
+    loaded = set(json.loads(result.stdout.splitlines()[-1]))
+    assert "viewer.ui.view3d" in loaded  # the probe did load the window
+    lazy = {"viewer.render.picture", "viewer.render.arrows", "viewer.ui.export_dialog", "viewer.core.lesson",
+            "viewer.core.session"}
+    assert not loaded & lazy, loaded & lazy

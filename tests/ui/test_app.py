@@ -100,3 +100,42 @@ def test_without_a_display_the_window_says_so_in_one_line(cli, one_line_error, m
     if not sys.platform.startswith("linux"):
         pytest.skip("the check is for Linux")
     one_line_error(cli(), "needs a display")
+
+
+CHILD_BARE = r"""
+import json, sys
+from PySide6.QtCore import QTimer
+from PySide6.QtWidgets import QApplication
+from viewer.cli import main
+
+result = {}
+
+def drive():
+    win = next(w for w in QApplication.topLevelWidgets() if w.objectName() == "mainWindow")
+    def loaded(model):
+        result["banner"] = win.view.banner.text() if win.view.banner.isVisible() else None
+        win.close()
+    win.modelLoaded.connect(loaded)
+    win.loadFailed.connect(lambda *a: (result.setdefault("failed", str(a)), win.close()))
+
+QTimer.singleShot(0, drive)
+status = main(["--mesh", sys.argv[1]])
+print("RESULT " + json.dumps({**result, "status": status}))
+"""
+
+
+@pytest.mark.gui
+def test_backview_mesh_without_landmarks_opens_it_with_a_banner(tmp_path, shipped_mesh_path):
+    if not os.environ.get("DISPLAY"):
+        pytest.skip("needs an X server (pytest-xvfb)")
+    body = tmp_path / "body.ply"
+    body.write_bytes(shipped_mesh_path.read_bytes())  # without body.landmarks.json beside it
+    environment = dict(os.environ, XDG_CONFIG_HOME=str(tmp_path / "config"),
+                       PYTHONPATH=str(REPO))
+    proc = subprocess.run([sys.executable, "-c", CHILD_BARE, str(body)], cwd=REPO,
+                          env=environment, capture_output=True, text=True, timeout=180)
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    line = next(l for l in proc.stdout.splitlines() if l.startswith("RESULT "))
+    result = json.loads(line[len("RESULT "):])
+    assert result == {"status": 0, "banner": "No landmarks for body.ply: zones need them — "
+                                             "give --landmarks FILE"}

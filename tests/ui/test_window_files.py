@@ -54,15 +54,23 @@ def test_a_bad_mesh_shows_a_dialog_naming_the_file_and_keeps_the_model(
     assert str(bad) not in [str(p) for p in win.settings.recent("mesh")]
 
 
-def test_a_mesh_without_landmarks_says_where_to_put_them(win, tmp_path, dialogs, wait, shipped_mesh_path):
+def test_opening_a_mesh_without_landmarks_shows_it_bare_and_back(win, tmp_path, dialogs, wait,
+                                                                  shipped_mesh_path):
     lonely = tmp_path / "lonely.ply"
     shutil.copy(shipped_mesh_path, lonely)
     before = win.model
     win.open_mesh(lonely)
     wait_loaded(win, wait)
-    assert len(dialogs) == 1
-    assert "lonely.landmarks.json" in dialogs[0][1]
-    assert win.model is before
+    assert dialogs == []
+    assert win.model is not before and not win.model.zoned
+    assert win.view.banner.isVisible()
+    assert "No landmarks for lonely.ply" in win.view.banner.text()
+    assert "--landmarks" in win.view.banner.text()
+    win.open_files(body=before.body, rmap=before.rmap)  # a body with landmarks: zones again
+    wait_loaded(win, wait)
+    assert win.model.zoned and win.view.scene is win.model.scene
+    assert not win.view.banner.isVisible()
+    assert win.zone_list.visible_ids() and win.act_lesson.isEnabled()
 
 
 def test_a_bad_region_map_lists_its_problems_and_keeps_the_model(win, tmp_path, dialogs, wait, repo):

@@ -14,9 +14,12 @@ window turns it into HTML, the export into a callout or a panel::
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
-from viewer.core.lesson import Lesson, Step
 from viewer.core.regionmap import Stroke, Zone, normalise_text
+
+if TYPE_CHECKING:  # only named in annotations: the window loads the lesson model on first use
+    from viewer.core.lesson import Lesson, Step
 
 #: the headings of a zone's sections, in the order they are shown
 TECHNIQUE_HEADING = "How to work here"

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import numpy as np
 import pyvista as pv
+from vtkmodules.vtkFiltersCore import vtkQuadricClustering
 
 from viewer.core.camera import Camera, preset_camera
 from viewer.core.palette import SELECTION_COLOUR, get_palette
@@ -43,6 +45,12 @@ class SceneActors:
         self.body_actor.mapper.resolve = "polygon_offset"
         self.border_actor = None
         self.hatch_actor = None
+        #: a coarse copy of the surface drawn while the camera moves (built on first use)
+        self._lod: pv.PolyData | None = None
+        self._lod_cells: np.ndarray | None = None  # the surface cell each coarse cell shows
+        self.moving = False
+        self._fxaa = False  # the renderer's anti-aliasing before the camera started moving
+        self._drawn = None  # the full surface the mapper draws when still
         self._update_borders()
         self._update_hatch()
 
@@ -118,6 +126,34 @@ class SceneActors:
         rgb = self.surface.cell_data["rgb"]
         rgb[:] = self.scene.cell_colours(self.mode, self.highlighted, self.palette.name)
         self.surface.Modified()
+        if self._lod is not None:
+            self._lod.cell_data["rgb"][:] = rgb[self._lod_cells]
+            self._lod.Modified()
+
+    # ------------------------------------------------------------------ level of detail
+    def set_moving(self, moving: bool) -> None:
+        """While the camera moves (a drag), draw a coarse copy of the coloured surface without
+        borders, hatching or anti-aliasing: a software-rendered frame then costs a fraction of
+        a still one. Back to full quality when ``moving`` is False. Picking is not affected
+        (it intersects the full surface)."""
+        if moving == self.moving:
+            return
+        mapper = self.body_actor.mapper
+        if moving:
+            self._fxaa = bool(self.plotter.renderer.GetUseFXAA())
+            self._drawn = mapper.GetInput()  # what pyvista gave the mapper (it shares "rgb")
+        self.moving = moving
+        mapper.SetInputData(self._coarse() if moving else self._drawn)
+        for actor in (self.border_actor, self.hatch_actor):
+            if actor is not None:
+                actor.SetVisibility(not moving)
+        self.plotter.renderer.SetUseFXAA(self._fxaa and not moving)
+
+    def _coarse(self) -> pv.PolyData:
+        if self._lod is None:
+            self._lod, self._lod_cells = coarse_copy(self.surface)
+            self._lod.cell_data["rgb"] = np.asarray(self.surface.cell_data["rgb"])[self._lod_cells]
+        return self._lod
 
     def _update_hatch(self) -> None:
         lines = self.scene.hatch_lines(self.mode)
@@ -135,6 +171,26 @@ class SceneActors:
         camera = preset_camera(self.scene.body, view, aspect or width / max(height, 1))
         apply_camera(self.plotter, camera)
         return camera
+
+
+#: cells of the coarse copy along each axis (VTK adjusts them to the surface's proportions):
+#: about 10 000 triangles for any body, from 60 000 or from a million
+LOD_DIVISIONS = 80
+
+
+def coarse_copy(surface: pv.PolyData) -> tuple[pv.PolyData, np.ndarray]:
+    """A coarse copy of ``surface`` (VTK's quadric clustering) with point normals, and for
+    each of its cells the index of a surface cell it stands for (to copy colours across)."""
+    source = pv.PolyData(surface.points, surface.faces)
+    source.cell_data["cell"] = np.arange(surface.n_cells, dtype=np.int64)
+    cluster = vtkQuadricClustering()
+    cluster.SetInputData(source)
+    cluster.SetNumberOfDivisions(LOD_DIVISIONS, LOD_DIVISIONS, LOD_DIVISIONS)
+    cluster.CopyCellDataOn()
+    cluster.Update()
+    coarse = pv.wrap(cluster.GetOutput()).compute_normals(cell_normals=False, split_vertices=False)
+    cells = np.asarray(coarse.cell_data["cell"])
+    return coarse, cells
 
 
 def _lift(lines: pv.PolyData, distance: float) -> pv.PolyData:

@@ -41,6 +41,8 @@ QTabBar::tab { font-size: 13pt; padding: 8px 16px; }
 QTabBar::tab:selected { font-weight: 700; }
 QStatusBar { font-size: 13pt; }
 QLabel#hoverLabel { font-weight: 600; color: #2f4f5f; }
+QLabel#noZonesBanner { font-size: 14pt; font-weight: 600; color: #5a2a00; background: #fff3d6;
+                       border: 1px solid #e0b860; border-radius: 6px; padding: 8px 12px; }
 QLabel#viewCaption { font-size: 12pt; color: #333; background: rgba(255, 255, 255, 200);
                      border: 1px solid #d8d1c7; border-radius: 6px; padding: 4px 10px; }
 """
@@ -83,7 +85,8 @@ def run(mesh: str | Path | None = None, region_map: str | Path | None = None,
     # the files first: a mistake in them is worth knowing even on a machine without a display
     body = Body.load(mesh, landmarks)
     rmap = load_region_map(region_map)
-    body.require_landmarks(required_landmarks(rmap))
+    if body.landmarks:  # none at all: the bare mesh opens, with a banner saying why
+        body.require_landmarks(required_landmarks(rmap))
     check_display()
     from viewer.ui.loading import build_in_background
 

@@ -9,13 +9,16 @@ zones, arrows) and the panel shows its text.
 from __future__ import annotations
 
 from html import escape
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject, Qt, QTimer, Signal
 from PySide6.QtWidgets import QFrame, QTextBrowser, QWidget
 
-from viewer.core.lesson import Lesson, Step
 from viewer.core.palette import get_palette
 from viewer.core.wording import QUOTES_HEADING, RULES_HEADING, step_text
+
+if TYPE_CHECKING:  # the lesson model is imported once a lesson is loaded
+    from viewer.core.lesson import Lesson, Step
 
 
 class LessonController(QObject):

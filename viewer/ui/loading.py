@@ -22,20 +22,33 @@ from viewer.render.scene import BodyScene
 
 @dataclass(frozen=True)
 class Model:
-    """What the window shows: a body, a region map, and the scene built from both."""
+    """What the window shows: a body, a region map, and the scene built from both.
+
+    A body without any landmarks has no zones: ``scene`` is None and the window shows the bare
+    mesh (zones, colours, lessons and exports need landmarks)."""
 
     body: Body
     rmap: RegionMap
-    scene: BodyScene
+    scene: BodyScene | None
+
+    @property
+    def zoned(self) -> bool:
+        return self.scene is not None
+
+    def no_zones_line(self) -> str:
+        """Why there are no zones, and what to do: one line for the banner and dialogs."""
+        name = self.body.mesh_path.name if self.body.mesh_path else "this mesh"
+        return f"No landmarks for {name}: zones need them — give --landmarks FILE"
 
 
 def build_model(mesh: str | Path | None = None, landmarks: str | Path | None = None,
                 region_map: str | Path | None = None, *, body: Body | None = None,
                 rmap: RegionMap | None = None) -> Model:
-    """Load what is not given and build the scene. Raises BackViewError subclasses."""
+    """Load what is not given and build the scene (none for a body without landmarks).
+    Raises BackViewError subclasses."""
     body = body if body is not None else Body.load(mesh, landmarks)
     rmap = rmap if rmap is not None else load_region_map(region_map)
-    return Model(body, rmap, BodyScene(body, rmap))
+    return Model(body, rmap, BodyScene(body, rmap) if body.landmarks else None)
 
 
 def build_in_background(**kwargs) -> Future:

@@ -36,12 +36,9 @@ from PySide6.QtWidgets import (
 from pyvistaqt import QtInteractor
 
 from viewer.core.errors import BackViewError, RegionMapError
-from viewer.core.lesson import load_lesson
 from viewer.core.mesh import MESH_FORMATS
 from viewer.core.palette import COLOUR_MODES, PALETTES, get_palette, parse_colour_mode
 from viewer.core.regionmap import Zone
-from viewer.ui import export_dialog
-from viewer.render.arrows import SkinProjector, arrow_meshes
 from viewer.ui.lesson import LessonController, LessonPanel
 from viewer.ui.loading import Loader, Model, build_model
 from viewer.ui.panels import LegendWidget, SafetyPanel, ZoneList, ZonePanel
@@ -117,11 +114,12 @@ class MainWindow(QMainWindow):
         self.setCentralWidget(self.plotter)
         self.view = SceneView(self.plotter, self.state, self)
         self.view.hovered.connect(self._show_hover)
+        self.view.clickedNoZones.connect(self._say_no_zones)
 
         self.lesson = LessonController(self)
         self.lesson.stepChanged.connect(self._on_step)
         self._arrow_cache: dict[str, list] = {}
-        self._projector: SkinProjector | None = None
+        self._projector = None  # a SkinProjector, once a lesson step shows arrows
         self.presenting = False
         self._before_present = None  # what presentation mode changed, to put back
         self._clicker = ClickerKeys(self.next_step, self.previous_step, self.toggle_blackout,
@@ -465,11 +463,31 @@ class MainWindow(QMainWindow):
         self._arrow_cache.clear()
         self._projector = None
         self.state.set_map(model.rmap)
-        self.view.set_scene(model.scene)
+        if model.zoned:
+            self.view.set_scene(model.scene)
+        else:
+            self.zone_list.model.clear()
+            self.view.show_bare(model.body, model.no_zones_line())
+        self._enable_zone_actions(model.zoned)
         mesh = model.body.mesh_path.name if model.body.mesh_path else "mesh"
         self.setWindowTitle(f"BackView — {model.rmap.info.name} — {mesh}")
         self.file_label.setText(f"{mesh}  ·  {model.rmap.label}")
         self.modelLoaded.emit(model)
+
+    def zone_actions(self) -> list[QAction]:
+        """What needs zones (a body with landmarks): disabled while a bare mesh is shown."""
+        return [*self.mode_actions.values(), *self.view_actions.values(), self.act_reset,
+                self.act_clear, self.act_find, self.act_lesson, self.act_present,
+                self.act_save_session, self.act_load_session]
+
+    def _enable_zone_actions(self, on: bool) -> None:
+        for act in self.zone_actions():
+            act.setEnabled(on)
+        for widget in (self.legend, self.zone_list):
+            widget.setEnabled(on)
+
+    def _say_no_zones(self) -> None:
+        self.statusBar().showMessage(f"No zones here. {self.model.no_zones_line()}", 6000)
 
     def _busy(self, on: bool, message: str = "") -> None:
         if on:
@@ -490,14 +508,23 @@ class MainWindow(QMainWindow):
         colours, selection and camera."""
         if self.model is None:
             return None
+        if not self.model.zoned:  # an export is a picture of the zones: there are none
+            QMessageBox.information(self, "Nothing to export", self.model.no_zones_line())
+            return None
         self.statusBar().showMessage("Exporting the picture…")
         self.statusBar().repaint()  # now: the export blocks this thread until it is written
+        from viewer.ui import export_dialog  # the export stack (PIL, layout): on first use
+
         path = export_dialog.export_from_window(self, self.model.scene, self.state,
                                                 plotter=self.plotter, palette=self.state.palette)
         self.statusBar().showMessage(f"Saved {path}" if path else "", 6000)
         return path
 
     def save_session(self) -> Path | None:
+        if self.model is None or not self.model.zoned:
+            return None
+        from viewer.ui import export_dialog
+
         path = export_dialog.save_session_from_window(self, self.state, plotter=self.plotter,
                                                       palette=self.state.palette)
         if path:
@@ -505,8 +532,12 @@ class MainWindow(QMainWindow):
         return path
 
     def load_session(self, path: str | Path | None = None) -> None:
+        if self.model is None or not self.model.zoned:
+            return
+        from viewer.ui import export_dialog
+
         session = export_dialog.load_session_dialog(self, path)
-        if session is None or self.model is None:
+        if session is None:
             return
         if session.palette in PALETTES:
             self.state.set_palette(session.palette)
@@ -516,9 +547,11 @@ class MainWindow(QMainWindow):
     def start_lesson(self, index: int = 0) -> bool:
         """Show the guided lesson from step ``index`` (0-based). False without a model, or when
         the lesson does not fit the open region map (a message says why)."""
-        if self.model is None:
+        if self.model is None or not self.model.zoned:
             return False
         if self.lesson.lesson is None:
+            from viewer.core.lesson import load_lesson  # lessons: once one is asked for
+
             try:
                 self.lesson.set_lesson(load_lesson(rmap=self.model.rmap))
             except BackViewError as error:
@@ -549,6 +582,8 @@ class MainWindow(QMainWindow):
     def step_arrows(self, step) -> list:
         """The step's arrow meshes on this scene, built once (projecting takes ~0.1 s)."""
         if step.id not in self._arrow_cache:
+            from viewer.render.arrows import SkinProjector, arrow_meshes
+
             scene = self.model.scene
             if self._projector is None:
                 self._projector = SkinProjector(scene)

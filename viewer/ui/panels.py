@@ -180,8 +180,8 @@ class ZoneList(QWidget):
 
     def _recolour(self, *_args) -> None:
         rmap, mode, palette = self.state.rmap, self.state.mode, get_palette(self.state.palette)
-        if rmap is None:
-            return
+        if rmap is None or self.model.rowCount() != len(rmap.zones):
+            return  # no map, or emptied (a body without landmarks has no zones)
         for row, zone in enumerate(rmap.zones):
             chip = swatch_pixmap(zone_colour(zone, mode, palette), zone_hatched(zone, mode),
                                  hatch=palette.hatch)

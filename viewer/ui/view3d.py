@@ -14,9 +14,11 @@ import math
 from PySide6.QtCore import QEasingCurve, QEvent, QObject, QPointF, Qt, QTimer, QVariantAnimation, Signal
 from PySide6.QtGui import QMouseEvent
 from PySide6.QtWidgets import QApplication, QLabel, QWidget
+import pyvista as pv
 
 from viewer.core.options import check_view
 from viewer.core.views import VIEW_WORDS, view_phrase
+from viewer.core.palette import get_palette
 from viewer.core.regionmap import Zone
 from viewer.render.actors import SceneActors
 from viewer.render.camera import apply_camera, camera_from_plotter
@@ -45,6 +47,8 @@ class SceneView(QObject):
     hovered = Signal(object)
     #: the frame showing a change of scene, colour mode or selection was rendered
     updated = Signal()
+    #: a click on a body without zones (no landmarks): nothing to select
+    clickedNoZones = Signal()
 
     def __init__(self, plotter, state: ViewerState, parent: QObject | None = None):
         super().__init__(parent)
@@ -77,6 +81,12 @@ class SceneView(QObject):
         self.caption = QLabel(plotter, objectName="viewCaption")
         self.caption.setAttribute(Qt.WidgetAttribute.WA_TransparentForMouseEvents)
         self.caption.hide()
+        #: across the top of the view: why the body shows no zones (empty and hidden otherwise)
+        self.banner = QLabel(plotter, objectName="noZonesBanner", wordWrap=True)
+        self.banner.setAttribute(Qt.WidgetAttribute.WA_TransparentForMouseEvents)
+        self.banner.hide()
+        #: the mesh without zones, when a body without landmarks is shown
+        self.bare_body = None
         plotter.render_window.AddObserver("EndEvent", self._frame_done)
         plotter.installEventFilter(self)
         state.modeChanged.connect(self._on_mode)
@@ -87,9 +97,12 @@ class SceneView(QObject):
     def set_scene(self, scene: BodyScene) -> None:
         """Show ``scene`` (replacing the previous one, in place: the actors keep their names)."""
         if self.actors is not None:
+            self.actors.set_moving(False)  # a scene replaced in the middle of a drag
             self.actors.select(None, render=False)
         self.set_arrows([], render=False)
         self.highlighted = ()
+        self.bare_body = None
+        self.set_banner("")
         self.scene = scene
         self.actors = SceneActors(self.plotter, scene, self.state.mode, palette=self.state.palette)
         self.picker = ZonePicker(self.plotter.renderer, scene)
@@ -97,6 +110,44 @@ class SceneView(QObject):
         self._dirty_selection = self.state.zone_id is not None
         self.set_view("back", render=False)
         self.flush()
+
+    def show_bare(self, body, banner: str) -> None:
+        """Show ``body``'s mesh in one plain skin colour, without zones (it has no landmarks),
+        framed on its bounds, with ``banner`` across the top of the view."""
+        if self.actors is not None:
+            self.actors.set_moving(False)  # a scene replaced in the middle of a drag
+            self.actors.select(None, render=False)
+        self.set_arrows([], render=False)
+        for name in ("borders", "hatch", "selection", "selection_halo"):
+            self.plotter.remove_actor(name, render=False)
+        self.highlighted = ()
+        self.scene = self.actors = self.picker = None
+        self.bare_body = body
+        self.plotter.add_mesh(pv.PolyData.from_regular_faces(body.mesh.vertices, body.mesh.faces),
+                              color=get_palette(self.state.palette).no_zone,
+                              smooth_shading=True, ambient=0.42, diffuse=0.62, specular=0.08,
+                              name="body", pickable=False, render=False)
+        self._zoom.stop()
+        self.plotter.camera.parallel_projection = True
+        self.plotter.reset_camera(render=False)  # framed on the mesh's bounds: no anatomy known
+        self._home_scale = self.plotter.camera.parallel_scale
+        self.view_name = None
+        self._set_caption(None)
+        self.caption.hide()
+        self.set_banner(banner)
+        self._awaiting_frame = True
+        self.request_render()
+
+    def set_banner(self, text: str) -> None:
+        self.banner.setText(text)
+        self.banner.setVisible(bool(text))
+        self._place_banner()
+
+    def _place_banner(self) -> None:
+        margin = 12
+        self.banner.setFixedWidth(max(self.plotter.width() - 2 * margin, 50))
+        self.banner.adjustSize()
+        self.banner.move(margin, margin)
 
     # ------------------------------------------------------------------ state -> scene
     def _on_mode(self, _mode: str) -> None:
@@ -173,6 +224,8 @@ class SceneView(QObject):
     def click(self, pos: QPointF) -> None:
         """Select the zone under ``pos``; the background or skin outside every zone clears."""
         if self.picker is None:
+            if self.bare_body is not None:
+                self.clickedNoZones.emit()
             return
         zone = self.zone_at(pos)
         self.state.select(zone.id if zone is not None else None)
@@ -197,6 +250,8 @@ class SceneView(QObject):
         if kind == QEvent.Type.MouseMove and self._press is not None:
             if _distance(self._press.position(), event.position()) >= QApplication.startDragDistance():
                 press, self._press = self._press, None
+                if self.actors is not None:
+                    self.actors.set_moving(True)  # a coarse body while it turns
                 type(self.plotter).mousePressEvent(self.plotter, press)  # a drag: VTK turns the body
                 self._set_caption(None)
                 self.view_name = None
@@ -207,6 +262,9 @@ class SceneView(QObject):
             if press is not None:  # a click, not the end of a drag
                 self.click(QPointF(event.position()))
                 return True
+            if self.actors is not None and self.actors.moving:
+                self.actors.set_moving(False)  # VTK's frame at the end of the drag: full quality
+                self.request_render()
             return False
         if kind == QEvent.Type.MouseMove:
             assert isinstance(event, QMouseEvent)
@@ -227,6 +285,7 @@ class SceneView(QObject):
             return True  # our smooth zoom replaces VTK's stepwise one
         elif kind == QEvent.Type.Resize:
             self._place_caption()
+            self._place_banner()
             if self.view_name is not None:
                 self._reframe.start()
         elif kind in (QEvent.Type.FocusIn, QEvent.Type.FocusOut):
@@ -260,7 +319,7 @@ class SceneView(QObject):
 
     def zoom(self, factor: float, animated: bool = True) -> None:
         """Zoom in (factor > 1) or out, smoothly, within ZOOM_LIMITS of the preset framing."""
-        if self.actors is None:
+        if self.actors is None and self.bare_body is None:
             return
         start = camera_from_plotter(self.plotter).parallel_scale
         target = (self._zoom_target if self._zoom.state() == QVariantAnimation.State.Running
@@ -282,7 +341,7 @@ class SceneView(QObject):
         self.request_render()
 
     def orbit(self, azimuth: float = 0.0, elevation: float = 0.0) -> None:
-        if self.actors is None:
+        if self.actors is None and self.bare_body is None:
             return
         camera = self.plotter.camera
         camera.Azimuth(azimuth)
