@@ -27,14 +27,24 @@ from viewer.core.regionmap import (
     _problem,
     _shown_id,
     citation_problems,
-    field_path,
     load_region_map,
-    problem_message,
     read_toml,
 )
-from viewer.core.schema import Citation, Identifier, Line, Strict, Text, Version, bounded
+from viewer.core.schema import (
+    Citation,
+    Identifier,
+    Line,
+    Strict,
+    Text,
+    Version,
+    bounded,
+    field_path,
+    problem_message,
+)
 
 CM = 0.01
+#: a circle's radius or a wave's amplitude: a fingertip's circle to a palm's
+Radius = bounded(0.1, 5, "cm")
 
 
 class ArrowSpec(Strict):
@@ -50,7 +60,7 @@ class ArrowSpec(Strict):
     kind: Literal["path", "wave", "circles"] = "path"
     sides: list[Side] | None = Field(None, description="['left', 'right'] draws a mirrored pair")
     points: list[Anchor] = Field(min_length=1)
-    radius_cm: bounded(0.1, 5, "cm") = Field(1.2, description="circle radius or wave amplitude, "
+    radius_cm: Radius = Field(1.2, description="circle radius or wave amplitude, "
                                                                "in cm (0.1 to 5)")
     light: bool = Field(False, description="a lighter stroke (e.g. effleurage's return)")
 

@@ -24,7 +24,17 @@ from pydantic import ConfigDict, Field, ValidationError, field_validator, model_
 from viewer.core import anatomy
 from viewer.core.errors import BackViewError, RegionMapError
 from viewer.core.paths import default_region_map
-from viewer.core.schema import Citation, Identifier, Line, Strict, Text, Version, bounded, shown_number
+from viewer.core.schema import (
+    Citation,
+    Identifier,
+    Line,
+    Strict,
+    Text,
+    Version,
+    bounded,
+    field_path,
+    problem_message,
+)
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -457,29 +467,6 @@ def _problem(path: Path, raw: dict, err: dict) -> BackViewError:
     if field:
         where.append(field)
     return BackViewError(problem_message(err), path, ":".join(where) or None)
-
-
-def field_path(loc) -> str:
-    """A pydantic location as a reader writes it: ``shapes[0]:polygon[1]:lateral_cm``."""
-    out = ""
-    for part in loc:
-        if isinstance(part, int):
-            out += f"[{part}]"
-        elif part != "[key]":
-            out += f":{part}" if out else str(part)
-    return out
-
-
-def problem_message(err: dict) -> str:
-    """The message of one pydantic error, in BackView's words."""
-    msg = err["msg"].removeprefix("Value error, ")
-    if err["type"] == "missing":
-        return "missing field"
-    if err["type"] == "extra_forbidden":
-        return "unknown field"
-    if err["type"] in ("enum", "literal_error", "float_type", "string_type", "bool_type"):
-        return f"{msg} (got {shown_number(err.get('input'))})"
-    return msg
 
 
 def _item(raw: dict, key: str, index: int) -> dict:

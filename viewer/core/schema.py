@@ -91,3 +91,27 @@ def bounded(lo: float, hi: float, unit: str, description: str | None = None):
     return Annotated[float, Field(ge=lo, le=hi, allow_inf_nan=False, strict=True,
                                   description=description),
                      WrapValidator(check)]
+
+
+# --------------------------------------------------------------------------- error lines
+def field_path(loc) -> str:
+    """A pydantic location as a reader writes it: ``shapes[0]:polygon[1]:lateral_cm``."""
+    out = ""
+    for part in loc:
+        if isinstance(part, int):
+            out += f"[{part}]"
+        elif part != "[key]":
+            out += f":{part}" if out else str(part)
+    return out
+
+
+def problem_message(err: dict) -> str:
+    """The message of one pydantic error, in BackView's words."""
+    msg = err["msg"].removeprefix("Value error, ")
+    if err["type"] == "missing":
+        return "missing field"
+    if err["type"] == "extra_forbidden":
+        return "unknown field"
+    if err["type"] in ("enum", "literal_error", "float_type", "string_type", "bool_type"):
+        return f"{msg} (got {shown_number(err.get('input'))})"
+    return msg
