@@ -32,7 +32,7 @@ from viewer.core.regionmap import load_region_map
 
 from conftest import SHIPPED_GUIDE, SHIPPED_LANDMARKS, SHIPPED_MAP
 
-FUZZ = settings(max_examples=60, derandomize=True, deadline=timedelta(seconds=20),
+FUZZ = settings(max_examples=60, derandomize=True, database=None, deadline=timedelta(seconds=20),
                 suppress_health_check=[HealthCheck.function_scoped_fixture,
                                        HealthCheck.too_slow, HealthCheck.data_too_large])
 

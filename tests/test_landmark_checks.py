@@ -202,3 +202,11 @@ def test_a_rotated_body_in_mm_still_loads(user_body_mm):
     """The checks follow the body's own frame and units: turned, moved and in mm, it passes."""
     user = Body.load(user_body_mm)
     assert user.unit == 0.001 and len(user.landmarks) == 39
+
+
+def test_deeply_nested_landmarks_json_is_one_line(tmp_path):
+    path = tmp_path / "deep.json"
+    path.write_text('{"landmarks": ' + "[" * 100_000 + "]" * 100_000 + "}", encoding="utf-8")
+    with pytest.raises(LandmarkError) as info:
+        Body.load(None, path)
+    assert info.value.line() == f"{path}: is nested too deeply to be a landmarks file"
