@@ -70,7 +70,7 @@ def shown_number(value) -> str:
     """A number as the user typed it, shortened: 99999999, 2.5, 1e+308, nan."""
     if isinstance(value, int) and not isinstance(value, bool):
         text = str(value)
-        return text if len(text) <= 12 else f"{float(value):.3g}"
+        return text if len(text) <= 30 else f"{float(value):.3g}"
     if isinstance(value, float):
         return f"{value:.12g}"
     return repr(value)[:40]
