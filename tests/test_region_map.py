@@ -350,16 +350,34 @@ def _mesh_without_landmarks(folder, doc, write):
     return SHIPPED_MAP, ["--mesh", mesh], mesh
 
 
+def _guide_not_utf8(folder, doc, write):
+    path = write(copy.deepcopy(doc), folder / "map.toml")
+    (folder / SHIPPED_GUIDE.name).write_bytes(SHIPPED_GUIDE.read_bytes().replace(b"The", b"\xff", 1))
+    return path, [], path
+
+
+def _deeply_nested(text: str) -> str:
+    return text + "\nnested = " + "[" * 5000 + "]" * 5000 + "\n"
+
+
+def _set_citation(zone_id: str, value: str) -> Callable[[dict], None]:
+    def change(doc):
+        zone_doc(doc, zone_id)["citations"][0] = value
+
+    return change
+
+
 NOT_A_LEVEL = "'T13' is not a vertebral level"
+ANCHOR_RANGE = "is out of range (-20–20 cm)"
 
 CASES = [
     Case("unknown-pressure", mutated(_set("spine", "pressure", "hard")),
          [("spine:pressure", ["'avoid', 'light', 'moderate' or 'firm'", "(got 'hard')"])]),
     Case("unknown-stroke-status", mutated(_strokes("neck", friction="sometimes")),
-         [("neck:strokes.friction", ["'recommended', 'allowed', 'light-only' or 'avoid'",
+         [("neck:strokes:friction", ["'recommended', 'allowed', 'light-only' or 'avoid'",
                                      "(got 'sometimes')"])]),
     Case("unknown-stroke-name", mutated(_strokes("neck", shiatsu="allowed")),
-         [("neck:strokes.shiatsu.[key]", ["'effleurage', 'petrissage' or 'friction'",
+         [("neck:strokes:shiatsu", ["'effleurage', 'petrissage' or 'friction'",
                                           "(got 'shiatsu')"])]),
     Case("missing-stroke", mutated(_strokes("kidney", friction=None)),
          [("kidney:strokes", ["missing stroke(s): friction"])], cli=False),
@@ -374,21 +392,21 @@ CASES = [
     Case("paired-zone-collides-with-an-earlier-plain-one", mutated(_paired_collides_before),
          [("side:id", ["duplicate zone id 'side-left'"])], cli=False),
     Case("level-T13-in-levels", mutated(_set_shape("spine", "levels", ["T13", "S2"])),
-         [("spine:shapes.0.levels", [NOT_A_LEVEL])]),
+         [("spine:shapes[0]:levels", [NOT_A_LEVEL])]),
     Case("level-T13-in-an-anchor-level", mutated(_set_anchor("kidney", 3, "level", "T13")),
-         [("kidney:shapes.0.polygon.3.level", [NOT_A_LEVEL])]),
+         [("kidney:shapes[0]:polygon[3]:level", [NOT_A_LEVEL])]),
     Case("level-T13-as-an-anchor", mutated(_set_anchor("kidney", 0, "at", "T13")),
-         [("kidney:shapes.0.polygon.0.at", [NOT_A_LEVEL])], cli=False),
+         [("kidney:shapes[0]:polygon[0]:at", [NOT_A_LEVEL])], cli=False),
     Case("levels-upside-down", mutated(_set_shape("spine", "levels", ["S2", "C7"])),
-         [("spine:shapes.0.levels", ["levels run from top to bottom: 'S2' is below 'C7'"])]),
+         [("spine:shapes[0]:levels", ["levels run from top to bottom: 'S2' is below 'C7'"])]),
     Case("unknown-landmark", mutated(_set_anchor("middle-trapezius", 2, "at", "scapula_tip")),
-         [("middle-trapezius:shapes.0.polygon.2.at", ["'scapula_tip'", "landmark BackView knows"])]),
+         [("middle-trapezius:shapes[0]:polygon[2]:at", ["'scapula_tip'", "landmark BackView knows"])]),
     Case("zone-citation-not-in-guide", mutated(_misquote_kidney),
          [("kidney:citations", [f'citation not found in the guide: "{KIDNEY_MISQUOTE[:57]}..."'])]),
     Case("rule-citation-not-in-guide", mutated(_invent_rule_citation),
          [("rules:prepare-room:citations",
            ['citation not found in the guide: "Massage is always safe."'])], cli=False),
-    Case("zone-matches-no-face", mutated(_set_shape("spine", "lateral_cm", [40.0, 50.0])),
+    Case("zone-matches-no-face", mutated(_set_shape("spine", "front_limit_cm", -10.0)),
          [("spine:shapes", ["matches no face of the mesh"])], stage="fit"),
     Case("yaml-file-name", _yaml_name,
          [(None, ["region maps are TOML files (.toml)", "'.yaml' is not one"])]),
@@ -403,6 +421,32 @@ CASES = [
     Case("guide-not-beside-the-map", _guide_not_beside,
          [("map:guide", ["the guide 'back-massage-guide.txt' is not beside the map"])],
          cli=False),
+    # numbers out of their plausible range, not finite, or of the wrong type (issue 11)
+    Case("huge-lateral-offset",
+         mutated(_set_anchor("kidney", 1, "lateral_cm", 99999999999999999999999)),
+         [("kidney:shapes[0]:polygon[1]:lateral_cm", ["99999999999999999999999 " + ANCHOR_RANGE])]),
+    Case("25-typed-for-2.5", mutated(_set_shape("scapular-edges", "width_cm", 25.0)),
+         [("scapular-edges:shapes[0]:width_cm", ["25 is out of range (0.5–15 cm)"])]),
+    Case("anchor-offset-25-for-2.5", mutated(_set_anchor("kidney", 0, "lateral_cm", 25.0)),
+         [("kidney:shapes[0]:polygon[0]:lateral_cm", ["25 " + ANCHOR_RANGE])], cli=False),
+    Case("nan-offset", mutated(_set_anchor("kidney", 1, "up_cm", float("nan"))),
+         [("kidney:shapes[0]:polygon[1]:up_cm", ["nan " + ANCHOR_RANGE])]),
+    Case("inf-lateral-range", mutated(_set_shape("spine", "lateral_cm", [0.0, float("inf")])),
+         [("spine:shapes[0]:lateral_cm[1]", ["inf is out of range (0–30 cm)"])], cli=False),
+    Case("1e308-front-limit", mutated(_set_shape("side", "front_limit_cm", 1e308)),
+         [("side:shapes[0]:front_limit_cm", ["1e+308 is out of range (-10–15 cm)"])], cli=False),
+    Case("string-for-a-number", mutated(_set_shape("spine", "extend_cm", ["1", 1.0])),
+         [("spine:shapes[0]:extend_cm[0]", ["a valid number", "(got '1')"])], cli=False),
+    Case("empty-citation", mutated(_set_citation("kidney", "")),
+         [("kidney:citations[0]", ["is empty"])]),
+    Case("blank-citation", mutated(_set_citation("kidney", "   ")),
+         [("kidney:citations[0]", ["is empty"])], cli=False),
+    Case("nul-in-a-name", mutated(_set("kidney", "name", "Kidney\x00area")),
+         [("kidney:name", ["control character U+0000"])]),
+    Case("deeply-nested-toml", text_of(_deeply_nested),
+         [(None, ["is nested too deeply to be a region map"])]),
+    Case("guide-not-utf8", _guide_not_utf8,
+         [("map:guide", ["the guide 'back-massage-guide.txt' is not UTF-8 text"])]),
     Case("mesh-without-landmarks", _mesh_without_landmarks,
          [("landmarks", ["no landmarks", "some.landmarks.json", "--landmarks"])], stage="body"),
 ]
@@ -486,4 +530,4 @@ def test_validate_json_reports_a_bad_map(bad_inputs, run_cli_isolated):
 def test_zones_command_refuses_a_bad_map_too(bad_inputs, run_cli_isolated, one_line_error):
     path, _, _ = bad_inputs["levels-upside-down"]
     result = run_cli_isolated("zones", "--map", path)
-    one_line_error(result, f"{path}:spine:shapes.0.levels: levels run from top to bottom")
+    one_line_error(result, f"{path}:spine:shapes[0]:levels: levels run from top to bottom")

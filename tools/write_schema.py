@@ -1,11 +1,15 @@
 """Regenerate the JSON Schemas in region_maps/ from the pydantic models (run after schema changes)."""
 
+import sys
 from pathlib import Path
 
-from viewer.core import lesson, regionmap
+REPO = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(REPO))  # this checkout's models, not an installed copy's
+
+from viewer.core import lesson, regionmap  # noqa: E402
 
 if __name__ == "__main__":
-    folder = Path(__file__).resolve().parents[1] / "region_maps"
+    folder = REPO / "region_maps"
     regionmap.write_json_schema(folder / "region-map.schema.json")
     lesson.write_json_schema(folder / "lesson.schema.json")
     print(f"wrote the schemas in {folder}")

@@ -88,6 +88,31 @@ def test_a_bad_region_map_lists_its_problems_and_keeps_the_model(win, tmp_path, 
     assert win.model is before
 
 
+def test_swapped_landmarks_show_one_line_naming_them_and_keep_the_model(
+        win, tmp_path, dialogs, wait, shipped_mesh_path, shipped_landmarks_doc):
+    import json
+
+    mesh = tmp_path / "mirror.ply"
+    shutil.copy(shipped_mesh_path, mesh)
+    doc = json.loads(json.dumps(shipped_landmarks_doc))
+    lm = doc["landmarks"]
+    for name in [n for n in lm if n.endswith("_left")]:
+        right = name.removesuffix("_left") + "_right"
+        lm[name], lm[right] = lm[right], lm[name]
+    points = tmp_path / "mirror.landmarks.json"
+    points.write_text(json.dumps(doc), encoding="utf-8")
+    before = win.model
+    win.open_mesh(mesh)
+    wait_loaded(win, wait)
+    assert len(dialogs) == 1
+    title, message = dialogs[0]
+    assert "mirror.ply" in title
+    assert f"{points}:landmarks:acromion_left: lies on the body's right" in message
+    assert "left and right are swapped" in message
+    assert "back-massage.toml" not in message  # the user's file is blamed, not the shipped map
+    assert win.model is before
+
+
 def test_opening_a_good_mesh_shows_it_and_remembers_it(win, tmp_path, monkeypatch, dialogs, wait,
                                                        shipped_mesh_path, shipped_landmarks_path):
     copy = tmp_path / "copy.ply"

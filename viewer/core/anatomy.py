@@ -52,6 +52,17 @@ def required_landmarks() -> tuple[str, ...]:
     return tuple(names)
 
 
+def known_landmarks() -> tuple[str, ...]:
+    """Every landmark name a landmarks file may hold: the required ones and spinous_S1."""
+    return required_landmarks() + (spinous("S1"),)
+
+
+def known_landmarks_text() -> str:
+    """The known landmarks in one short phrase, for an error line."""
+    return (f"{EOP}, spinous_C7 ... spinous_S2 (C7, T1-T12, L1-L5, S1, S2), and "
+            + ", ".join(BILATERAL) + " with _left or _right")
+
+
 def describe(name: str) -> str:
     """A reader's name for a landmark: ``inferior_angle_left`` -> 'inferior angle of the scapula (left)'."""
     if name == EOP:

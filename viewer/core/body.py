@@ -10,15 +10,20 @@ from typing import Literal
 
 import numpy as np
 import trimesh
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from viewer.core import anatomy
 from viewer.core.errors import LandmarkError
+from viewer.core.landmark_checks import check_landmarks
 from viewer.core.mesh import load_mesh
 from viewer.core.paths import default_mesh
+from viewer.core.schema import Line, Text, bounded, field_path, problem_message
 
 #: metres per unit for the units a landmarks file may declare
 UNIT_SCALE = {"m": 1.0, "cm": 0.01, "mm": 0.001}
+#: a coordinate in the file's units: a finite number (not a string, not a boolean); 100,000
+#: is 100 km in metres, 100 m in millimetres: no body reaches it
+Coordinate = bounded(-1e5, 1e5, "units")
 
 
 class LandmarkFile(BaseModel):
@@ -26,19 +31,23 @@ class LandmarkFile(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    mesh: str | None = Field(None, description="mesh file the landmarks belong to")
+    mesh: Line | None = Field(None, description="mesh file the landmarks belong to")
     units: Literal["m", "cm", "mm"] = Field("m", description="units of the mesh and landmarks")
-    axes: dict[str, str] | None = Field(None, description="axis conventions, for the reader")
-    method: str | None = Field(None, description="how the landmarks were derived")
-    landmarks: dict[str, tuple[float, float, float]]
+    axes: dict[str, Line] | None = Field(None, description="axis conventions, for the reader")
+    method: Text | None = Field(None, description="how the landmarks were derived")
+    landmarks: dict[str, tuple[Coordinate, Coordinate, Coordinate]]
 
-    @field_validator("landmarks")
-    @classmethod
-    def _finite(cls, value: dict[str, tuple[float, float, float]]):
-        for name, xyz in value.items():
-            if not np.isfinite(xyz).all():
-                raise ValueError(f"landmark '{name}' has a coordinate that is not a finite number")
-        return value
+    def problems(self) -> list[tuple[str, str]]:
+        """``(field, message)`` for names BackView does not know and required ones missing."""
+        out = [(f"landmarks:{name[:40]}", f"unknown landmark (BackView knows "
+                                          f"{anatomy.known_landmarks_text()})")
+               for name in self.landmarks if name not in anatomy.known_landmarks()]
+        missing = [n for n in anatomy.required_landmarks() if n not in self.landmarks]
+        if missing:
+            more = f" (and {len(missing) - 1} more)" if len(missing) > 1 else ""
+            out.append((f"landmarks:{missing[0]}",
+                        f"missing{more}: every landmark but spinous_S1 is required"))
+        return out
 
 
 def landmarks_path_for(mesh_path: str | Path) -> Path:
@@ -60,12 +69,16 @@ def load_landmarks(path: str | Path) -> LandmarkFile:
     except json.JSONDecodeError as exc:
         raise LandmarkError(f"is not valid JSON (line {exc.lineno}, column {exc.colno}: {exc.msg})",
                             path) from None
+    except RecursionError:
+        raise LandmarkError("is nested too deeply to be a landmarks file", path) from None
     try:
-        return LandmarkFile.model_validate(raw)
+        doc = LandmarkFile.model_validate(raw)
     except ValidationError as exc:
         err = exc.errors()[0]
-        where = ".".join(str(p) for p in err["loc"]) or None
-        raise LandmarkError(err["msg"], path, where) from None
+        raise LandmarkError(problem_message(err), path, field_path(err["loc"]) or None) from None
+    for where, message in doc.problems()[:1]:
+        raise LandmarkError(message, path, where)
+    return doc
 
 
 @dataclass
@@ -96,6 +109,7 @@ class Body:
             return cls(mesh, {}, mesh_path, None)
         doc = load_landmarks(lm_path)
         points = {k: np.asarray(v, float) for k, v in doc.landmarks.items()}
+        check_landmarks(mesh, points, UNIT_SCALE[doc.units], lm_path)
         return cls(mesh, points, mesh_path, lm_path, UNIT_SCALE[doc.units], doc.method)
 
     # ------------------------------------------------------------------ landmarks
@@ -148,9 +162,10 @@ class AnatomicalFrame:
     def from_body(cls, body: Body) -> "AnatomicalFrame":
         lm = body.landmarks
         c7, s2 = lm[anatomy.spinous("C7")], lm[anatomy.spinous("S2")]
-        up = _unit(c7 - s2)
+        where = body.landmarks_path or body.mesh_path
+        up = _unit(c7 - s2, where)
         left = lm["acromion_left"] - lm["acromion_right"]
-        left = _unit(left - left @ up * up)
+        left = _unit(left - left @ up * up, where)
         # The spinous processes lie behind the acromions: use that to fix the sign of "back".
         back = np.cross(up, left)
         mid_acromion = 0.5 * (lm["acromion_left"] + lm["acromion_right"])
@@ -164,8 +179,9 @@ class AnatomicalFrame:
         return np.stack([d @ self.left, d @ self.up, d @ self.back], axis=-1)
 
 
-def _unit(v: np.ndarray) -> np.ndarray:
+def _unit(v: np.ndarray, where=None) -> np.ndarray:
     n = np.linalg.norm(v)
     if not np.isfinite(n) or n == 0:
-        raise LandmarkError("landmarks are degenerate (two defining points coincide)")
+        raise LandmarkError("landmarks are degenerate (two defining points coincide)", where,
+                            "landmarks")
     return v / n

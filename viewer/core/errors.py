@@ -19,7 +19,15 @@ class BackViewError(Exception):
 
     def line(self) -> str:
         where = ":".join(p for p in (self.path, self.field) if p)
-        return f"{where}: {self.message}" if where else self.message
+        return one_line(f"{where}: {self.message}" if where else self.message)
+
+
+def one_line(text: str) -> str:
+    """``text`` with line breaks and other control characters written as escapes (``\\n``):
+    a value quoted from the user's file never splits an error line."""
+    if text.isprintable():
+        return text
+    return "".join(c if c.isprintable() else repr(c)[1:-1] for c in text)
 
 
 def unknown_choice(what: str, value, choices, field: str | None = None) -> BackViewError:

@@ -23,14 +23,28 @@ from viewer.core.regionmap import (
     RegionMap,
     Side,
     Stroke,
+    _item,
     _problem,
+    _shown_id,
     citation_problems,
     load_region_map,
     read_toml,
 )
-from viewer.core.schema import Identifier, Strict, Version
+from viewer.core.schema import (
+    Citation,
+    Identifier,
+    Line,
+    Strict,
+    Text,
+    Version,
+    bounded,
+    field_path,
+    problem_message,
+)
 
 CM = 0.01
+#: a circle's radius or a wave's amplitude: a fingertip's circle to a palm's
+Radius = bounded(0.1, 5, "cm")
 
 
 class ArrowSpec(Strict):
@@ -46,7 +60,8 @@ class ArrowSpec(Strict):
     kind: Literal["path", "wave", "circles"] = "path"
     sides: list[Side] | None = Field(None, description="['left', 'right'] draws a mirrored pair")
     points: list[Anchor] = Field(min_length=1)
-    radius_cm: float = Field(1.2, gt=0, le=5, description="circle radius or wave amplitude")
+    radius_cm: Radius = Field(1.2, description="circle radius or wave amplitude, "
+                                                               "in cm (0.1 to 5)")
     light: bool = Field(False, description="a lighter stroke (e.g. effleurage's return)")
 
     @model_validator(mode="after")
@@ -58,9 +73,9 @@ class ArrowSpec(Strict):
 
 class Step(Strict):
     id: Identifier
-    title: str = Field(min_length=1)
-    caption: str = Field(min_length=1, description="one or two short sentences for the screen")
-    citations: list[str] = Field(min_length=1)
+    title: Line = Field(min_length=1)
+    caption: Text = Field(min_length=1, description="one or two short sentences for the screen")
+    citations: list[Citation] = Field(min_length=1)
     view: ViewName = "back"
     colour_by: ColourMode = "pressure"
     highlight: list[str] = Field([], description="zone ids to highlight")
@@ -71,9 +86,9 @@ class Step(Strict):
 
 class LessonInfo(Strict):
     id: Identifier
-    title: str
+    title: Line
     version: Version
-    map: str = Field(description="the region map the lesson uses, relative to this file")
+    map: Line = Field(description="the region map the lesson uses, relative to this file")
 
 
 class LessonFile(Strict):
@@ -158,12 +173,9 @@ def check_lesson(lesson: Lesson) -> list[BackViewError]:
 def _lesson_problem(path: Path, raw: dict, err: dict) -> BackViewError:
     loc = list(err["loc"])
     if loc and loc[0] in ("steps", "arrows") and len(loc) > 1 and isinstance(loc[1], int):
-        items = raw.get(loc[0]) or []
-        item = items[loc[1]] if loc[1] < len(items) and isinstance(items[loc[1]], dict) else {}
-        err = dict(err)
-        err["loc"] = ("zones", 0, *loc[2:])  # reuse the map's formatter for the field part
-        base = _problem(path, {"zones": [{"id": f"{loc[0]}:{item.get('id') or loc[1]}"}]}, err)
-        return base
+        item = _item(raw, loc[0], loc[1])
+        where = [f"{loc[0]}:{_shown_id(item.get('id')) or loc[1]}", field_path(loc[2:])]
+        return BackViewError(problem_message(err), path, ":".join(w for w in where if w))
     return _problem(path, raw, err)
 
 

@@ -24,7 +24,17 @@ from pydantic import ConfigDict, Field, ValidationError, field_validator, model_
 from viewer.core import anatomy
 from viewer.core.errors import BackViewError, RegionMapError
 from viewer.core.paths import default_region_map
-from viewer.core.schema import Identifier, Strict, Version
+from viewer.core.schema import (
+    Citation,
+    Identifier,
+    Line,
+    Strict,
+    Text,
+    Version,
+    bounded,
+    field_path,
+    problem_message,
+)
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -85,6 +95,24 @@ _PRESSURE_RANK = {Pressure.AVOID: 0, Pressure.LIGHT: 1, Pressure.MODERATE: 2, Pr
 
 Side = Literal["left", "right"]
 
+# --------------------------------------------------------------------------- plausible ranges
+# Every number of a map has a range a real back allows (README "Region-map format" says why):
+# a typo such as 25 for 2.5 falls outside it wherever anatomy makes it implausible.
+#: an anchor's offset from its landmark, away from the midline: half the widest back is ~20 cm
+OffsetLateral = bounded(-20, 20, "cm", "offset away from the midline, in cm (-20 to 20)")
+#: an anchor's offset upwards: 20 cm is six or more vertebral levels; name another level instead
+OffsetUp = bounded(-20, 20, "cm", "offset upwards, in cm (-20 to 20)")
+#: a shape's distance from the midline: no adult back reaches 30 cm from it
+FromMidline = bounded(0, 30, "cm")
+#: growing a level range: beyond ~3 vertebral levels (10 cm), name another level
+Extension = bounded(-10, 10, "cm")
+#: a band is a strip for one or two hands
+BandWidth = bounded(0.5, 15, "cm", "full width of a band, in cm (0.5 to 15)")
+#: the angle between the skin's normal and straight back
+FacingAngle = bounded(1, 180, "degrees")
+#: in front of the acromions' coronal plane: the torso is 20-30 cm deep, the chest lies beyond 15
+FrontLimit = bounded(-10, 15, "cm")
+
 
 # --------------------------------------------------------------------------- schema
 class Anchor(Strict):
@@ -100,8 +128,8 @@ class Anchor(Strict):
                                 "landmark name (bilateral ones without _left/_right)")
     level: str | None = Field(None, description="take the height from this vertebral level "
                                                 "(or 'EOP') instead of from 'at'")
-    lateral_cm: float = Field(0.0, description="offset away from the midline, in cm")
-    up_cm: float = Field(0.0, description="offset upwards, in cm")
+    lateral_cm: OffsetLateral = 0.0
+    up_cm: OffsetUp = 0.0
 
     @field_validator("at")
     @classmethod
@@ -125,23 +153,24 @@ class Shape(Strict):
 
     levels: tuple[str, str] | None = Field(
         None, description="vertical extent between two levels, top first: ['T12', 'L3']")
-    extend_cm: tuple[float, float] = Field(
-        (0.0, 0.0), description="grow the level range up and down by these many cm")
-    lateral_cm: tuple[float, float] | None = Field(
+    extend_cm: tuple[Extension, Extension] = Field(
+        (0.0, 0.0), description="grow the level range up and down by these many cm (-10 to 10)")
+    lateral_cm: tuple[FromMidline, FromMidline] | None = Field(
         None, description="distance from the midline in cm, [min, max]; for a sided zone only "
-                          "that side counts")
+                          "that side counts (0 to 30)")
     polygon: list[Anchor] | None = Field(
         None, min_length=3, description="a polygon in the coronal plane, through anchors")
     band: list[Anchor] | None = Field(
         None, min_length=2, description="a strip along a polyline through anchors")
-    width_cm: float | None = Field(None, gt=0, description="full width of a band, in cm")
+    width_cm: BandWidth | None = None
     round_ends: bool = Field(False, description="round the ends of a band (a capsule)")
-    facing_deg: float = Field(
-        100.0, gt=0, le=180, description="only surface whose normal is within this angle of "
+    facing_deg: FacingAngle = Field(
+        100.0, description="only surface whose normal is within this angle of "
         "straight back: 100 keeps the back, the flanks and the tops of the shoulders; 180 keeps all")
-    front_limit_cm: float | None = Field(
+    front_limit_cm: FrontLimit | None = Field(
         3.0, description="only surface at most this far in front of the coronal plane through "
-        "the acromions (keeps zones off the face, the jaw and the chest); none for no limit")
+        "the acromions (keeps zones off the face, the jaw and the chest; -10 to 15); "
+        "none for no limit")
 
     @field_validator("levels")
     @classmethod
@@ -180,16 +209,16 @@ class ZoneSpec(Strict):
     (``<id>-left``, ``<id>-right``) sharing this description."""
 
     id: Identifier = Field(description="short identifier, e.g. 'spine'")
-    name: str = Field(min_length=1)
+    name: Line = Field(min_length=1)
     sides: list[Side] | None = Field(None, description="['left', 'right'] for a paired zone")
     pressure: Pressure
     strokes: dict[Stroke, StrokeStatus] = Field(
         description="each of effleurage, petrissage, friction: recommended, allowed, "
                     "light-only or avoid")
-    technique: str = Field(min_length=1, description="how to work here, in plain words")
-    cautions: list[str] = Field(min_length=1)
-    notes: list[str] = Field([], description="where the guide is silent, say so here")
-    citations: list[str] = Field(min_length=1, description="sentences of the guide that "
+    technique: Text = Field(min_length=1, description="how to work here, in plain words")
+    cautions: list[Text] = Field(min_length=1)
+    notes: list[Text] = Field([], description="where the guide is silent, say so here")
+    citations: list[Citation] = Field(min_length=1, description="sentences of the guide that "
                                                            "justify the rules, quoted exactly")
     shapes: list[Shape] = Field(min_length=1)
 
@@ -212,18 +241,18 @@ class ZoneSpec(Strict):
 class GlobalRule(Strict):
     id: Identifier
     kind: Literal["prepare", "sequence", "pacing", "avoid", "postpone", "limit", "close"]
-    title: str
-    text: str
-    citations: list[str] = Field(min_length=1)
+    title: Line
+    text: Text
+    citations: list[Citation] = Field(min_length=1)
 
 
 class MapInfo(Strict):
     id: Identifier
-    name: str
+    name: Line
     version: Version
-    licence: str
-    guide: str = Field(description="the guide text the citations quote, relative to this file")
-    description: str = ""
+    licence: Line
+    guide: Line = Field(description="the guide text the citations quote, relative to this file")
+    description: Text = ""
 
 
 class RegionMapFile(Strict):
@@ -335,18 +364,24 @@ def load_region_map(path: str | Path | None = None) -> RegionMap:
         data = RegionMapFile.model_validate(raw)
     except ValidationError as exc:
         raise RegionMapError([_problem(path, raw, err) for err in exc.errors()]) from None
-
-    guide_path = path.parent / data.map.guide
-    try:
-        guide_text = guide_path.read_text(encoding="utf-8")
-    except OSError:
-        raise RegionMapError(f"the guide '{data.map.guide}' is not beside the map ({guide_path})",
-                             path, "map:guide") from None
-    rmap = RegionMap(data, path, guide_text)
+    rmap = RegionMap(data, path, read_guide(path, data.map.guide))
     problems = check_semantics(rmap)
     if problems:
         raise RegionMapError(problems)
     return rmap
+
+
+def read_guide(map_path: Path, guide: str) -> str:
+    """The text of the guide a map names (beside the map), or a one-line error naming the map."""
+    guide_path = map_path.parent / guide
+    try:
+        return guide_path.read_text(encoding="utf-8")
+    except UnicodeDecodeError as exc:
+        raise RegionMapError(f"the guide '{guide}' is not UTF-8 text (byte {exc.start}): save it "
+                             "as UTF-8", map_path, "map:guide") from None
+    except OSError:
+        raise RegionMapError(f"the guide '{guide}' is not beside the map ({guide_path})",
+                             map_path, "map:guide") from None
 
 
 def read_toml(path: Path, what: str, kind: str) -> dict:
@@ -369,6 +404,9 @@ def read_toml(path: Path, what: str, kind: str) -> dict:
         return tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         raise RegionMapError(f"is not valid TOML: {exc}", path) from None
+    except RecursionError:
+        raise RegionMapError(f"is nested too deeply to be a {what} (arrays or tables within "
+                             "each other hundreds of levels deep)", path) from None
 
 
 def check_semantics(rmap: RegionMap) -> list[BackViewError]:
@@ -413,29 +451,35 @@ def normalise_text(text: str) -> str:
 
 
 def _problem(path: Path, raw: dict, err: dict) -> BackViewError:
+    """One pydantic error as ``file:zone:field: message``; the field path reads
+    ``shapes[0]:polygon[1]:lateral_cm``."""
     loc = list(err["loc"])
     where = []
     if loc and loc[0] == "zones" and len(loc) > 1 and isinstance(loc[1], int):
-        zones = raw.get("zones") or []
-        zone = zones[loc[1]] if loc[1] < len(zones) and isinstance(zones[loc[1]], dict) else {}
-        where.append(str(zone.get("id") or f"zones[{loc[1]}]"))
+        zone = _item(raw, "zones", loc[1])
+        where.append(_shown_id(zone.get("id")) or f"zones[{loc[1]}]")
         loc = loc[2:]
     elif loc and loc[0] == "rules" and len(loc) > 1 and isinstance(loc[1], int):
-        rules = raw.get("rules") or []
-        rule = rules[loc[1]] if loc[1] < len(rules) and isinstance(rules[loc[1]], dict) else {}
-        where.append(f"rules:{rule.get('id') or loc[1]}")
+        rule = _item(raw, "rules", loc[1])
+        where.append(f"rules:{_shown_id(rule.get('id')) or loc[1]}")
         loc = loc[2:]
-    field = ".".join(str(p) for p in loc)
+    field = field_path(loc)
     if field:
         where.append(field)
-    msg = err["msg"].removeprefix("Value error, ")
-    if err["type"] == "missing":
-        msg = "missing field"
-    elif err["type"] == "extra_forbidden":
-        msg = "unknown field"
-    elif err["type"] == "enum":
-        msg = f"{msg} (got {err.get('input')!r})"
-    return BackViewError(msg, path, ":".join(where) or None)
+    return BackViewError(problem_message(err), path, ":".join(where) or None)
+
+
+def _item(raw: dict, key: str, index: int) -> dict:
+    items = raw.get(key) if isinstance(raw, dict) else None
+    items = items if isinstance(items, list) else []
+    return items[index] if index < len(items) and isinstance(items[index], dict) else {}
+
+
+def _shown_id(value) -> str | None:
+    """A zone or rule id fit to head an error line (a broken id is shown by its position)."""
+    if isinstance(value, str) and value and len(value) <= 40 and value.isprintable():
+        return value
+    return None
 
 
 def _level_order(token: str) -> int:

@@ -6,9 +6,10 @@ field is an error (a typo never passes silently) and a loaded file is not change
 
 from __future__ import annotations
 
+import re
 from typing import Annotated
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationError, WrapValidator
 
 #: a short identifier: a lower-case letter, then lower-case letters, digits and hyphens
 ID_PATTERN = r"^[a-z][a-z0-9-]*$"
@@ -24,3 +25,93 @@ class Strict(BaseModel):
     """A file format's model: unknown fields refused, values frozen once read."""
 
     model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+# --------------------------------------------------------------------------- checked values
+#: control characters a line of text may not hold (tab and newline are allowed in running text)
+_CONTROL_LINE = re.compile(r"[\x00-\x1f\x7f-\x9f]")
+_CONTROL_TEXT = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+
+
+def _no_control(pattern: re.Pattern):
+    def check(value: str) -> str:
+        found = pattern.search(value)
+        if found:
+            raise ValueError(f"contains the control character U+{ord(found.group()):04X}: "
+                             "type the text without it")
+        return value
+
+    return check
+
+
+def _not_blank(value: str) -> str:
+    if not value.strip():
+        raise ValueError("is empty: quote a sentence of the guide")
+    return value
+
+
+#: a name or title on one line: no control characters (no NUL, no line breaks)
+Line = Annotated[str, AfterValidator(_no_control(_CONTROL_LINE)),
+                 Field(json_schema_extra={"pattern": "^[^\\u0000-\\u001f\\u007f-\\u009f]*$"})]
+#: running text: line breaks and tabs allowed, other control characters not
+Text = Annotated[str, AfterValidator(_no_control(_CONTROL_TEXT)),
+                 Field(json_schema_extra={"pattern":
+                                          "^[^\\u0000-\\u0008\\u000b-\\u001f\\u007f-\\u009f]*$"})]
+#: a sentence quoted from the guide: not empty, not blank
+Citation = Annotated[Text, AfterValidator(_not_blank),
+                     Field(min_length=1, json_schema_extra={"pattern": "\\S"})]
+
+#: pydantic error types that mean "a number outside its range"
+_RANGE_ERRORS = {"greater_than", "greater_than_equal", "less_than", "less_than_equal",
+                 "finite_number"}
+
+
+def shown_number(value) -> str:
+    """A number as the user typed it, shortened: 99999999, 2.5, 1e+308, nan."""
+    if isinstance(value, int) and not isinstance(value, bool):
+        text = str(value)
+        return text if len(text) <= 30 else f"{float(value):.3g}"
+    if isinstance(value, float):
+        return f"{value:.12g}"
+    return repr(value)[:40]
+
+
+def bounded(lo: float, hi: float, unit: str, description: str | None = None):
+    """A float that must lie in ``[lo, hi]`` (``unit`` for the message), finite: the JSON Schema
+    carries the range (minimum/maximum) and an error reads "25 is out of range (0–15 cm)"."""
+
+    def check(value, handler):
+        try:
+            return handler(value)
+        except ValidationError as exc:
+            if exc.errors()[0]["type"] not in _RANGE_ERRORS:
+                raise
+            raise ValueError(f"{shown_number(value)} is out of range ({lo:g}–{hi:g} {unit})") from None
+
+    return Annotated[float, Field(ge=lo, le=hi, allow_inf_nan=False, strict=True,
+                                  description=description),
+                     WrapValidator(check)]
+
+
+# --------------------------------------------------------------------------- error lines
+def field_path(loc) -> str:
+    """A pydantic location as a reader writes it: ``shapes[0]:polygon[1]:lateral_cm``."""
+    out = ""
+    for part in loc:
+        if isinstance(part, int):
+            out += f"[{part}]"
+        elif part != "[key]":
+            out += f":{part}" if out else str(part)
+    return out
+
+
+def problem_message(err: dict) -> str:
+    """The message of one pydantic error, in BackView's words."""
+    msg = err["msg"].removeprefix("Value error, ")
+    if err["type"] == "missing":
+        return "missing field"
+    if err["type"] == "extra_forbidden":
+        return "unknown field"
+    if err["type"] in ("enum", "literal_error", "float_type", "string_type", "bool_type"):
+        return f"{msg} (got {shown_number(err.get('input'))})"
+    return msg

@@ -481,9 +481,10 @@ def assign_zones(body: Body, rmap: RegionMap, *, cache: bool = True,
     result.body = body
     problems = []
     path = rmap.path
+    landmarks = f" in {body.landmarks_path.name}" if body.landmarks_path else ""
     for zid in result.empty_zones():
         problems.append(BackViewError("matches no face of the mesh (check its shape against the "
-                                      "landmarks)", path, f"{zid}:shapes"))
+                                      f"landmarks{landmarks})", path, f"{zid}:shapes"))
     for o in result.conflicts():
         problems.append(BackViewError(
             f"overlaps '{o.other}' on {o.faces} faces and wins as the more cautious, yet allows "
