@@ -32,12 +32,17 @@ def results(tmp_path_factory, run_cli_many):
     huge = session_file(tmp, "huge.json", camera={**GOOD_CAMERA, "position": [0, 0.63, -1e308]})
     wide = session_file(tmp, "wide.json", camera={**GOOD_CAMERA, "parallel_scale": 1e5})
     away = session_file(tmp, "away.json", camera={**GOOD_CAMERA, "focal_point": [0, 0.42, 1e8]})
+    far_pin = session_file(tmp, "far-pin.json", pins=[{"point": [1e308, 0, 0], "note": "x"}])
+    off_pin = session_file(tmp, "off-pin.json", pins=[{"point": [0.3, 0, 0], "note": "x"}])
     emoji = session_file(tmp, "emoji.json", title="Week 3 \N{PARTY POPPER}")
     out = str(tmp / "x.png")
     commands = {
         "huge-camera": ["export", "--out", out, "--session", huge],
         "wide-camera": ["export", "--out", out, "--session", wide],
         "far-camera": ["export", "--out", out, "--session", away],
+        "far-pin": ["export", "--out", out, "--session", far_pin],
+        "off-pin": ["export", "--out", out, "--session", off_pin],
+        "huge-pin": ["export", "--out", out, "--pin", "1e308,0,0:x"],
         "session-emoji": ["export", "--out", out, "--session", emoji],
         "long-title": ["export", "--out", out, "--title", "word " * 2000],
         "long-word-title": ["export", "--out", out, "--title", "x" * 3000],
@@ -66,6 +71,15 @@ def test_a_camera_with_huge_numbers_is_refused_when_the_session_is_read(results)
 def test_a_camera_that_cannot_show_the_body_names_the_session_file(results, key, field):
     line = assert_one_line_error(results[key], f".json:{field}:", "body's size")
     assert "Traceback" not in line
+
+
+@pytest.mark.parametrize("key,where,words", [
+    ("far-pin", "far-pin.json:pins.0.point: ", "within"),
+    ("off-pin", "off-pin.json:pins.0.point: ", "cm away from the skin"),
+    ("huge-pin", "pin: ", "within"),
+])
+def test_a_pin_far_from_the_body_names_where_it_came_from(results, key, where, words):
+    assert_one_line_error(results[key], where, words)
 
 
 @pytest.mark.parametrize("key", ["long-title", "long-word-title"])

@@ -58,6 +58,19 @@ def unknown_zone(zone: str, rmap, map_path=None):
                          "`backview zones` describes them)", map_path, "zone")
 
 
+def _check_session_pins(scene, pins, path) -> None:
+    """A session's pins on this body's skin, or the one line naming the session file and pin."""
+    from viewer.core.errors import BackViewError
+    from viewer.render.picture.options import resolve_pins
+
+    for i, pin in enumerate(pins):
+        try:
+            resolve_pins(scene, [pin])
+        except BackViewError as exc:
+            where = "landmark" if pin.landmark is not None else "point"
+            raise BackViewError(exc.message, path, f"pins.{i}.{where}") from None
+
+
 def run(args) -> int:
     # Everything that can be checked without the body is checked first, so a typo costs
     # nothing and leaves no file behind.
@@ -124,6 +137,8 @@ def run(args) -> int:
         merged.check_against(rmap, None if args.pin else body.landmarks, path=args.session,
                              bounds=body.mesh.bounds)
     scene = BodyScene(body, rmap)
+    if args.session and not args.pin:
+        _check_session_pins(scene, pins, args.session)
     ex.quiet_vtk()
     result = ex.export_image(scene, opts, out)
     w, h = result.image.size

@@ -37,7 +37,7 @@ from typing import Literal
 from pydantic import Field, ValidationError, field_validator, model_validator
 
 from viewer.core.atomic import atomic_write_bytes
-from viewer.core.camera import Camera, Vec3, check_fits, finite
+from viewer.core.camera import Camera, Vec3, check_fits, plausible
 from viewer.core.errors import BackViewError
 from viewer.core.options import ColourMode, Labels, PaletteName, ViewName, text_problem
 from viewer.core.schema import Strict
@@ -80,7 +80,7 @@ class Pin(Strict):
     @field_validator("point")
     @classmethod
     def _point(cls, value):
-        return None if value is None else finite(value)
+        return None if value is None else plausible(value)
 
     @field_validator("note")
     @classmethod
