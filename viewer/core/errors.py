@@ -19,7 +19,14 @@ class BackViewError(Exception):
 
     def line(self) -> str:
         where = ":".join(p for p in (self.path, self.field) if p)
-        return f"{where}: {self.message}" if where else self.message
+        return printable(f"{where}: {self.message}" if where else self.message)
+
+
+def printable(text: str) -> str:
+    """``text`` with what a terminal would not show as itself (line breaks, tabs, NUL, escapes)
+    written as Python escapes, so a user's value quoted in an error keeps it one line."""
+    return "".join(c if c.isprintable() else c.encode("unicode_escape", "backslashreplace")
+                   .decode("ascii") for c in text)
 
 
 def unknown_choice(what: str, value, choices, field: str | None = None) -> BackViewError:
