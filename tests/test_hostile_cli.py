@@ -210,9 +210,8 @@ def test_wrapping_costs_the_texts_length_not_its_square(text):
 @pytest.mark.parametrize("value,shown", [("a\rb", "a\\rb"), ("x\ny", "x\\ny"), ("\u2028", "\\u2028"),
                                          ("\x00", "\\x00")])
 def test_a_users_value_quoted_in_an_error_keeps_it_one_line(value, shown):
-    from viewer.core.options import check_view
-
     from viewer.core.errors import BackViewError
+    from viewer.core.options import check_view
 
     with pytest.raises(BackViewError) as err:
         check_view(value)
