@@ -217,3 +217,15 @@ def test_a_users_value_quoted_in_an_error_keeps_it_one_line(value, shown):
         check_view(value)
     assert err.value.line().startswith(f"view: unknown view '{shown}' (choose from back")
     assert len(err.value.line().splitlines()) == 1
+
+
+def test_a_long_title_reads_the_same_from_the_command_line_and_a_session(tmp_path, capsys):
+    from viewer.cli import main
+
+    title = "t" * 91
+    session = session_file(tmp_path, title=title)
+    assert main(["export", "--out", str(tmp_path / "x.png"), "--title", title]) == 2
+    assert main(["export", "--out", str(tmp_path / "x.png"), "--session", str(session)]) == 2
+    cli, saved = capsys.readouterr().err.splitlines()
+    assert cli == "backview: error: title: has 91 characters: at most 90"
+    assert saved == f"backview: error: {session}:title: has 91 characters: at most 90"

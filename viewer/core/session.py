@@ -70,7 +70,7 @@ class Pin(Strict):
 
     landmark: str | None = Field(None, min_length=1)
     point: Vec3 | None = None
-    note: str = Field(min_length=1, max_length=MAX_NOTE)
+    note: str = Field(min_length=1, description=f"at most {MAX_NOTE} characters")
 
     @field_validator("landmark")
     @classmethod
@@ -102,7 +102,7 @@ class Session(Strict):
 
     format: Literal["backview-session"] = FORMAT
     version: Literal[1] = 1
-    title: str | None = Field(None, max_length=MAX_TITLE)
+    title: str | None = Field(None, description=f"at most {MAX_TITLE} characters")
     view: ViewName = "back"
     camera: Camera | None = None
     colour_mode: ColourMode = "pressure"

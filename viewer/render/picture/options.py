@@ -22,7 +22,7 @@ from viewer.core.options import (
     check_size,
     check_view,
 )
-from viewer.core.session import MAX_NOTE, Pin, Session
+from viewer.core.session import Pin, Session
 from viewer.render.picture.canvas import check_glyphs
 from viewer.render.picture.step_page import StepSpec
 from viewer.render.scene import BodyScene
@@ -183,6 +183,6 @@ def parse_pin(text: str) -> Pin:
     except ValidationError as exc:
         err = exc.errors()[0]
         msg = err["msg"].removeprefix("Value error, ")
-        if err["type"] == "string_too_long":
-            msg = f"the note has {len(note)} characters: at most {MAX_NOTE}"
+        if err["loc"] == ("note",):
+            msg = f"the note {msg}"
         raise BackViewError(msg, field="pin") from None
