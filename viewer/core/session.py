@@ -49,6 +49,8 @@ VIEW_NAMES = VIEWS
 MAX_NOTE = 80
 MAX_TITLE = 90
 MAX_PINS = 9
+#: the longest landmark or zone name a session may hold
+MAX_NAME = 200
 FORMAT = "backview-session"
 
 
@@ -75,7 +77,7 @@ class Pin(Strict):
     @field_validator("landmark")
     @classmethod
     def _landmark(cls, value: str | None) -> str | None:
-        return _plain(value, 200)
+        return _plain(value, MAX_NAME)
 
     @field_validator("point")
     @classmethod
@@ -122,7 +124,7 @@ class Session(Strict):
     @field_validator("selected_zone")
     @classmethod
     def _zone(cls, value: str | None) -> str | None:
-        return _plain(value, 200)
+        return _plain(value, MAX_NAME)
 
     def check_against(self, rmap, landmarks=None, path=None, bounds=None) -> None:
         """Raise :class:`SessionError` when the zone or a pin's landmark is not in the map or body;
