@@ -19,8 +19,49 @@ COMMANDS = ("info", "zones", "validate", "export", "lesson")
 EXIT_USAGE = 2
 
 
+class Parser(argparse.ArgumentParser):
+    """argparse with a one-line mistake (no usage block), status 2, like every other error."""
+
+    def error(self, message: str):
+        self.exit(EXIT_USAGE, f"backview: error: {message} (`{self.prog} --help` lists the "
+                              "options)\n")
+
+
+def _actions(parser: argparse.ArgumentParser):
+    """Every option of ``parser`` and its sub-commands (argparse keeps them in ``_actions``)."""
+    for action in parser._actions:
+        yield action
+        if isinstance(action, argparse._SubParsersAction):
+            for sub in action.choices.values():
+                yield from _actions(sub)
+
+
+def dash_values(parser: argparse.ArgumentParser, argv: list[str]) -> list[str]:
+    """``--size -100x200`` as ``--size=-100x200``: argparse takes a value starting with '-' for
+    an option and stops with "expected one argument"; joined, the option's own check reads the
+    value and says what is wrong with it. A value that is itself an option is left alone."""
+    actions = list(_actions(parser))
+    known = {s for a in actions for s in a.option_strings}
+    takes_value = {s for a in actions if a.nargs is None for s in a.option_strings}
+    out: list[str] = []
+    i = 0
+    while i < len(argv):
+        arg = argv[i]
+        if arg == "--":
+            return out + argv[i:]
+        nxt = argv[i + 1] if i + 1 < len(argv) else None
+        if (arg in takes_value and nxt is not None and nxt.startswith("-") and nxt != "--"
+                and nxt.split("=", 1)[0] not in known):
+            out.append(f"{arg}={nxt}")
+            i += 2
+            continue
+        out.append(arg)
+        i += 1
+    return out
+
+
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+    parser = Parser(
         prog="backview",
         description="BackView: learn where and how to give a safe, relaxing back massage. "
                     "Without a command, opens the window.",
@@ -44,7 +85,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
-    args = parser.parse_args(argv)
+    args = parser.parse_args(dash_values(parser, sys.argv[1:] if argv is None else list(argv)))
     try:
         if args.command is None:
             # The window lives in viewer.ui; importing it lazily keeps every headless command

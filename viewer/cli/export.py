@@ -50,6 +50,27 @@ def add_parser(sub) -> None:
     p.set_defaults(run=run)
 
 
+def unknown_zone(zone: str, rmap, map_path=None):
+    """The one line for an unknown ``--zone``: the known ids, and the user's map if they gave one."""
+    from viewer.core.errors import BackViewError
+
+    return BackViewError(f"unknown zone '{zone}' (choose from {', '.join(rmap.by_id)}; "
+                         "`backview zones` describes them)", map_path, "zone")
+
+
+def _check_session_pins(scene, pins, path) -> None:
+    """A session's pins on this body's skin, or the one line naming the session file and pin."""
+    from viewer.core.errors import BackViewError
+    from viewer.render.picture.options import resolve_pins
+
+    for i, pin in enumerate(pins):
+        try:
+            resolve_pins(scene, [pin])
+        except BackViewError as exc:
+            where = "landmark" if pin.landmark is not None else "point"
+            raise BackViewError(exc.message, path, f"pins.{i}.{where}") from None
+
+
 def run(args) -> int:
     # Everything that can be checked without the body is checked first, so a typo costs
     # nothing and leaves no file behind.
@@ -58,10 +79,11 @@ def run(args) -> int:
         check_colour_mode,
         check_labels,
         check_palette,
+        check_text,
         check_view,
         parse_size,
     )
-    from viewer.core.session import MAX_PINS, Session, load_session
+    from viewer.core.session import MAX_PINS, MAX_TITLE, Session, load_session
 
     session = load_session(args.session) if args.session else Session()
     overrides = {}
@@ -77,7 +99,7 @@ def run(args) -> int:
     if args.labels is not None:
         overrides["labels"] = check_labels(args.labels, LABEL_CHOICES)
     if args.title is not None:
-        overrides["title"] = args.title
+        overrides["title"] = check_text(args.title, MAX_TITLE, "title")
 
     from viewer.render import picture as ex  # pyvista and Pillow: only now
 
@@ -91,22 +113,32 @@ def run(args) -> int:
     merged = session.model_copy(update=overrides)
     opts = ex.ExportOptions.from_session(merged, size=size[:2], dpi=size[2], pins=pins,
                                          transparent=bool(args.transparent))
+    # the session's own title and notes are named by the session's fields
+    if args.session and args.title is None and merged.title:
+        ex.check_glyphs(merged.title, "title", args.session)
+    if args.session and not args.pin:
+        for i, pin in enumerate(pins):
+            ex.check_glyphs(pin.note, f"pins.{i}.note", args.session)
     opts.validate()
 
     from viewer.core.body import Body
     from viewer.core.regionmap import load_region_map
     from viewer.render.scene import BodyScene
 
-    rmap = load_region_map(getattr(args, "region_map", None))
+    map_path = getattr(args, "region_map", None)
+    rmap = load_region_map(map_path)
     if merged.selected_zone is not None and merged.selected_zone not in rmap.by_id:
         # name the option or the session field the unknown zone came from
         if args.zone is None and args.session:
             merged.check_against(rmap, path=args.session)
-        rmap.zone(merged.selected_zone)
+        raise unknown_zone(merged.selected_zone, rmap, map_path)
     body = Body.load(getattr(args, "mesh", None), getattr(args, "landmarks", None))
-    if args.session and not args.pin:
-        merged.check_against(rmap, body.landmarks, path=args.session)
+    if args.session:
+        merged.check_against(rmap, None if args.pin else body.landmarks, path=args.session,
+                             bounds=body.mesh.bounds)
     scene = BodyScene(body, rmap)
+    if args.session and not args.pin:
+        _check_session_pins(scene, pins, args.session)
     ex.quiet_vtk()
     result = ex.export_image(scene, opts, out)
     w, h = result.image.size

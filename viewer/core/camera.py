@@ -29,6 +29,13 @@ Vec3 = tuple[float, float, float]
 MARGIN = 0.62
 #: how far from the focal point a preset camera stands, in half visible heights
 DISTANCE = 6.0
+#: the largest coordinate or scale a camera may hold, in mesh units of any size (a body in
+#: micrometres is 2e6 across): far below where the camera's arithmetic overflows
+MAX_COORD = 1e9
+#: how far, in body sizes, a saved camera may stand from the body, look away from it, or widen
+#: its view; and how narrow its view may be (a thousandth of the body)
+REACH = 50.0
+MIN_SCALE = 1e-3
 
 
 class CameraError(BackViewError):
@@ -42,6 +49,14 @@ def finite(value: Vec3) -> Vec3:
     return value
 
 
+def plausible(value: Vec3) -> Vec3:
+    """A pydantic check: every coordinate is finite and at most :data:`MAX_COORD` in size."""
+    finite(value)
+    if any(abs(c) > MAX_COORD for c in value):
+        raise ValueError(f"coordinates must lie within ±{MAX_COORD:,.0f} (mesh units)")
+    return value
+
+
 class Camera(Strict):
     """An exact parallel-projection camera, in the mesh's units."""
 
@@ -50,7 +65,14 @@ class Camera(Strict):
     view_up: Vec3
     parallel_scale: float = Field(gt=0, allow_inf_nan=False, description="half the visible height")
 
-    _finite = field_validator("position", "focal_point", "view_up")(finite)
+    _finite = field_validator("position", "focal_point", "view_up")(plausible)
+
+    @field_validator("parallel_scale")
+    @classmethod
+    def _scale(cls, value: float) -> float:
+        if value > MAX_COORD:
+            raise ValueError(f"must be at most {MAX_COORD:,.0f} (mesh units)")
+        return value
 
     @model_validator(mode="after")
     def _not_degenerate(self):
@@ -121,6 +143,25 @@ def parse_camera(raw, path=None, field: str = "camera") -> Camera:
         raise CameraError(msg, path, ".".join([field, *map(str, loc)])) from None
 
 
+def check_fits(camera: Camera, bounds, path=None, field: str = "camera") -> None:
+    """Raise :class:`CameraError` when ``camera`` cannot show a body whose box is ``bounds``
+    ((min xyz, max xyz), mesh units): it stands or looks more than :data:`REACH` body sizes
+    away, or its view is wider than that or narrower than :data:`MIN_SCALE` of the body."""
+    lo, hi = (np.asarray(b, float) for b in bounds)
+    size = float(np.linalg.norm(hi - lo)) or 1.0
+    centre = (lo + hi) / 2
+    far = {"focal_point": np.linalg.norm(np.subtract(camera.focal_point, centre)),
+           "position": np.linalg.norm(np.subtract(camera.position, centre))}
+    for name, off in far.items():
+        if off > REACH * size:
+            raise CameraError(f"is {off / size:.3g} times the body's size away from it "
+                              f"(at most {REACH:g})", path, f"{field}.{name}")
+    scale = camera.parallel_scale / size
+    if not MIN_SCALE <= scale <= REACH:
+        raise CameraError(f"shows {2 * scale:.3g} times the body's size (from {2 * MIN_SCALE:g} to "
+                          f"{2 * REACH:g})", path, f"{field}.parallel_scale")
+
+
 # --------------------------------------------------------------------------- presets
 def preset_camera(body, view: str = "back", aspect: float = 16 / 9) -> Camera:
     """A named view of ``body`` (a :class:`viewer.core.body.Body`), framed on the back from the
@@ -152,4 +193,4 @@ def _unit(v: np.ndarray) -> np.ndarray:
     return v / np.linalg.norm(v)
 
 
-__all__ = ["Camera", "CameraError", "Vec3", "parse_camera", "preset_camera"]
+__all__ = ["Camera", "CameraError", "Vec3", "check_fits", "parse_camera", "preset_camera"]

@@ -13,6 +13,7 @@ run the same checks.
 from __future__ import annotations
 
 import re
+import unicodedata
 from dataclasses import dataclass
 from typing import Annotated, Callable
 
@@ -48,6 +49,34 @@ def check_colour_mode(value: str, field: str = "colour-by") -> str:
 
 def check_labels(value: str, choices=EXPORT_LABELS, field: str = "labels") -> str:
     return check_choice(value, choices, "labels", field)
+
+
+def describe_char(char: str) -> str:
+    """A character as a user can find it: ``'😀' (U+1F600)``, or just ``U+0000`` when it has no
+    visible form."""
+    code = f"U+{ord(char):04X}"
+    return code if unicodedata.category(char)[0] in "CZ" else f"'{char}' ({code})"
+
+
+def text_problem(value: str, limit: int) -> str | None:
+    """Why ``value`` cannot be a title or note (a control character, too long), or None."""
+    bad = next((c for c in value if unicodedata.category(c) in ("Cc", "Cs") and not c.isspace()),
+               None)
+    if bad is not None:
+        return f"contains the control character {describe_char(bad)}: leave it out"
+    length = len(" ".join(value.split()))
+    if length > limit:
+        return f"has {length} characters: at most {limit}"
+    return None
+
+
+def check_text(value: str, limit: int, field: str, path=None) -> str:
+    """A title or note as it is drawn: runs of whitespace as one space, no control characters
+    (NUL, escapes), at most ``limit`` characters; else the one-line error naming ``field``."""
+    problem = text_problem(value, limit)
+    if problem is not None:
+        raise BackViewError(problem, path, field)
+    return " ".join(value.split())
 
 
 def _schema(check: Callable[[str], str]):

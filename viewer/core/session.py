@@ -37,9 +37,9 @@ from typing import Literal
 from pydantic import Field, ValidationError, field_validator, model_validator
 
 from viewer.core.atomic import atomic_write_bytes
-from viewer.core.camera import Camera, Vec3, finite
+from viewer.core.camera import Camera, Vec3, check_fits, plausible
 from viewer.core.errors import BackViewError
-from viewer.core.options import ColourMode, Labels, PaletteName, ViewName
+from viewer.core.options import ColourMode, Labels, PaletteName, ViewName, text_problem
 from viewer.core.schema import Strict
 from viewer.core.views import VIEWS
 
@@ -49,8 +49,18 @@ VIEW_NAMES = VIEWS
 MAX_NOTE = 80
 MAX_TITLE = 90
 MAX_PINS = 9
+#: the longest landmark or zone name a session may hold
+MAX_NAME = 200
 FORMAT = "backview-session"
 
+
+def _plain(value: str | None, limit: int) -> str | None:
+    """A pydantic check of a title, note or name: no control characters, at most ``limit``."""
+    if value is not None:
+        problem = text_problem(value, limit)
+        if problem is not None:
+            raise ValueError(problem)
+    return value
 
 
 class SessionError(BackViewError):
@@ -62,17 +72,22 @@ class Pin(Strict):
 
     landmark: str | None = Field(None, min_length=1)
     point: Vec3 | None = None
-    note: str = Field(min_length=1, max_length=MAX_NOTE)
+    note: str = Field(min_length=1, description=f"at most {MAX_NOTE} characters")
+
+    @field_validator("landmark")
+    @classmethod
+    def _landmark(cls, value: str | None) -> str | None:
+        return _plain(value, MAX_NAME)
 
     @field_validator("point")
     @classmethod
     def _point(cls, value):
-        return None if value is None else finite(value)
+        return None if value is None else plausible(value)
 
     @field_validator("note")
     @classmethod
     def _note(cls, value: str) -> str:
-        value = " ".join(value.split())
+        value = " ".join(_plain(value, MAX_NOTE).split())
         if not value:
             raise ValueError("a pin needs a note")
         return value
@@ -89,7 +104,7 @@ class Session(Strict):
 
     format: Literal["backview-session"] = FORMAT
     version: Literal[1] = 1
-    title: str | None = Field(None, max_length=MAX_TITLE)
+    title: str | None = Field(None, description=f"at most {MAX_TITLE} characters")
     view: ViewName = "back"
     camera: Camera | None = None
     colour_mode: ColourMode = "pressure"
@@ -103,11 +118,20 @@ class Session(Strict):
     def _title(cls, value: str | None) -> str | None:
         if value is None:
             return None
-        value = " ".join(value.split())
+        value = " ".join(_plain(value, MAX_TITLE).split())
         return value or None
 
-    def check_against(self, rmap, landmarks=None, path=None) -> None:
-        """Raise :class:`SessionError` when the zone or a pin's landmark is not in the map or body."""
+    @field_validator("selected_zone")
+    @classmethod
+    def _zone(cls, value: str | None) -> str | None:
+        return _plain(value, MAX_NAME)
+
+    def check_against(self, rmap, landmarks=None, path=None, bounds=None) -> None:
+        """Raise :class:`SessionError` when the zone or a pin's landmark is not in the map or body;
+        with the body's ``bounds`` (mesh units), a :class:`~viewer.core.camera.CameraError` when
+        the camera cannot show it."""
+        if bounds is not None and self.camera is not None:
+            check_fits(self.camera, bounds, path)
         if self.selected_zone is not None and self.selected_zone not in rmap.by_id:
             raise SessionError(f"unknown zone '{self.selected_zone}' (this map has: "
                                f"{', '.join(rmap.by_id)})", path, "selected_zone")

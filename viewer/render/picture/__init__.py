@@ -7,6 +7,7 @@ A picture is made in stages (:mod:`.pipeline`): plan the page (:mod:`.page`, :mo
 stages. This module only re-exports the public names.
 """
 
+from viewer.render.picture.canvas import check_glyphs
 from viewer.render.picture.draw import PIN_REACH, PlacedPin
 from viewer.render.picture.labels import PlacedLabel
 from viewer.render.picture.lesson import (
@@ -33,7 +34,7 @@ __all__ = [
     "PANEL_FILL", "PIN_COLOUR", "PIN_REACH",
     "ExportOptions", "ExportResult", "LessonPicture", "PlacedLabel", "PlacedPin",
     "StepSpec", "Style", "annotated_image", "callout_spec",
-    "check_export_dir", "check_output", "encode", "export_image", "export_lesson",
+    "check_export_dir", "check_glyphs", "check_output", "encode", "export_image", "export_lesson",
     "parse_pin", "quiet_vtk", "step_file_name", "step_options", "step_spec",
     "view_subtitle",
 ]

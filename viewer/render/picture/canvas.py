@@ -17,6 +17,8 @@ from pathlib import Path
 import numpy as np
 from PIL import Image, ImageDraw, ImageFont
 
+from viewer.core.errors import BackViewError
+from viewer.core.options import describe_char
 from viewer.core.palette import hex_to_rgb, relative_luminance
 
 FONT_DIR = Path(__file__).resolve().parents[1] / "fonts"
@@ -43,7 +45,8 @@ def line_height(fnt: ImageFont.FreeTypeFont, spacing: float = 1.25) -> int:
 
 
 def wrap(text: str, fnt: ImageFont.FreeTypeFont, width: float) -> list[str]:
-    """Greedy word wrap to ``width`` pixels; a word longer than a line is split by characters."""
+    """Greedy word wrap to ``width`` pixels; a word longer than a line is broken with hyphens.
+    Linear in the text's length, however long its words."""
     lines: list[str] = []
     for paragraph in text.split("\n"):
         words = paragraph.split()
@@ -53,28 +56,75 @@ def wrap(text: str, fnt: ImageFont.FreeTypeFont, width: float) -> list[str]:
         line = ""
         for word in words:
             trial = f"{line} {word}" if line else word
-            if fnt.getlength(trial) <= width:
+            if fitting(trial, fnt, width) == len(trial):
                 line = trial
                 continue
             if line:
                 lines.append(line)
-            while fnt.getlength(word) > width and len(word) > 1:
-                cut = len(word)
-                while cut > 1 and fnt.getlength(word[:cut] + "-") > width:
-                    cut -= 1
-                lines.append(word[:cut] + "-")
-                word = word[cut:]
-            line = word
+            broken, line = _break_word(word, fnt, width)
+            lines += broken
         lines.append(line)
     return lines
 
 
+def _break_word(word: str, fnt: ImageFont.FreeTypeFont, width: float) -> tuple[list[str], str]:
+    """A word too long for a line, broken with hyphens: (the full lines, the rest)."""
+    lines = []
+    while len(word) > 1 and fitting(word, fnt, width) < len(word):
+        cut = fitting(word, fnt, width, "-")
+        lines.append(word[:cut] + "-")
+        word = word[cut:]
+    return lines, word
+
+
+def fitting(text: str, fnt: ImageFont.FreeTypeFont, width: float, suffix: str = "",
+            least: int = 1) -> int:
+    """How many leading characters of ``text`` fit ``width`` pixels followed by ``suffix`` (at
+    least ``least``). Costs the length of what fits, not of ``text``: the characters' advances
+    are summed up to the edge, then the real (kerned) length settles the last few."""
+    room = width - fnt.getlength(suffix)
+    advances: dict[str, float] = {}
+    total, cut = 0.0, 0
+    for ch in text:
+        if ch not in advances:
+            advances[ch] = fnt.getlength(ch)
+        total += advances[ch]
+        if total > room + 1:
+            break
+        cut += 1
+    while cut > least and fnt.getlength(text[:cut] + suffix) > width:
+        cut -= 1
+    while cut < len(text) and fnt.getlength(text[:cut + 1] + suffix) <= width:
+        cut += 1
+    return max(cut, least)
+
+
 def ellipsize(text: str, fnt: ImageFont.FreeTypeFont, width: float) -> str:
-    if fnt.getlength(text) <= width:
+    """``text`` cut to ``width`` pixels, ending in "…" when it had to be cut."""
+    cut = fitting(text, fnt, width, least=0)
+    if cut == len(text):
         return text
-    while text and fnt.getlength(text + "…") > width:
-        text = text[:-1]
-    return text.rstrip() + "…"
+    return text[:fitting(text, fnt, width, "…", least=0)].rstrip() + "…"
+
+
+@lru_cache(maxsize=1)
+def font_code_points() -> frozenset[int]:
+    """The characters both shipped fonts draw: read once a process, on the first check (the
+    font's tables are read with fontTools, which the start-up should not pay for)."""
+    from fontTools.ttLib import TTFont
+
+    regular, bold = (set(TTFont(str(path), lazy=True).getBestCmap()) for path in (REGULAR, BOLD))
+    return frozenset(regular & bold)
+
+
+def check_glyphs(text: str, field: str, path=None) -> None:
+    """Raise :class:`BackViewError` naming ``field`` and the first character of ``text`` the
+    shipped font cannot draw (an emoji would come out as an empty box)."""
+    known = font_code_points()
+    bad = next((c for c in text if ord(c) not in known and not c.isspace()), None)
+    if bad is not None:
+        raise BackViewError(f"{describe_char(bad)} is not in the picture's font (DejaVu Sans): "
+                            "leave it out or say it in words", path, field)
 
 
 def contrasting_text(background) -> tuple[int, int, int]:

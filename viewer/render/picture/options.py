@@ -13,7 +13,7 @@ import pyvista as pv
 from pydantic import ValidationError
 
 from viewer.core.errors import BackViewError
-from viewer.core.camera import Camera
+from viewer.core.camera import Camera, check_fits
 from viewer.core.options import (
     EXPORT_LABELS,
     check_colour_mode,
@@ -22,7 +22,8 @@ from viewer.core.options import (
     check_size,
     check_view,
 )
-from viewer.core.session import MAX_NOTE, Pin, Session
+from viewer.core.session import Pin, Session
+from viewer.render.picture.canvas import check_glyphs
 from viewer.render.picture.step_page import StepSpec
 from viewer.render.scene import BodyScene
 
@@ -71,6 +72,11 @@ class ExportOptions:
                        palette=self.palette, selected_zone=self.zone, labels=self.labels,
                        pins=list(self.pins))
 
+    def texts(self) -> list[tuple[str, str]]:
+        """The user's text drawn on the picture, as (field, text): the title and the pins' notes."""
+        pins = [(f"pin {i}", pin.note) for i, pin in enumerate(self.pins, start=1)]
+        return ([("title", self.title)] if self.title else []) + pins
+
     def validate(self, scene: BodyScene | None = None) -> None:
         """Raise :class:`BackViewError` (one line) for anything wrong, before any rendering."""
         check_size(*self.size)
@@ -86,7 +92,11 @@ class ExportOptions:
             raise BackViewError("a step panel has no room for the pins' notes", field="pin")
         if self.dpi is not None and not (10 <= self.dpi <= 2400):
             raise BackViewError(f"{self.dpi} dpi is not a print resolution", field="dpi")
+        for field_name, text in self.texts():
+            check_glyphs(text, field_name)
         if scene is not None:
+            if self.camera is not None:
+                check_fits(self.camera, scene.body.mesh.bounds)
             if self.zone is not None:
                 scene.rmap.zone(self.zone)  # raises for an unknown zone, listing the known ones
             for zid in self.highlight:
@@ -173,6 +183,6 @@ def parse_pin(text: str) -> Pin:
     except ValidationError as exc:
         err = exc.errors()[0]
         msg = err["msg"].removeprefix("Value error, ")
-        if err["type"] == "string_too_long":
-            msg = f"the note has {len(note)} characters: at most {MAX_NOTE}"
+        if err["loc"] == ("note",):
+            msg = f"the note {msg}"
         raise BackViewError(msg, field="pin") from None
