@@ -28,7 +28,9 @@ DEPTH_TOLERANCE = 0.012
 
 @dataclass
 class Rendered:
-    rgba: np.ndarray            # H x W x 4 uint8, image rows top to bottom
+    #: H x W x 4 uint8 (a transparent background) or H x W x 3 (an opaque one), rows top to
+    #: bottom
+    pixels: np.ndarray
     #: H x W z-buffer, rows top to bottom: 0 at the near clipping plane .. 1 at the far one
     #: (nothing drawn there)
     zbuffer: np.ndarray
@@ -66,10 +68,7 @@ def render_view(scene: BodyScene, opts: ExportOptions, framing: Framing, style: 
         near, far = cam.GetClippingRange()
     finally:
         plotter.close()
-    rgba = np.asarray(img)
-    if rgba.shape[2] == 3:
-        rgba = np.dstack([rgba, np.full(rgba.shape[:2], 255, np.uint8)])
-    return Rendered(rgba, zbuffer, matrix, (near, far))
+    return Rendered(np.asarray(img), zbuffer, matrix, (near, far))
 
 
 def _add_scene(plotter: pv.Plotter, scene: BodyScene, opts: ExportOptions, style: Style,
