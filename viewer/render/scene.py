@@ -73,7 +73,7 @@ class BodyScene:
     def _cached_borders(self) -> pv.PolyData:
         """The zone borders, kept in the cache beside the surface they outline."""
         path = _cache_file(self._key, "borders")
-        cached = read_cached(path, pv.read)
+        cached = read_cached(path, _read_borders)
         if cached is not None:
             return cached
         borders = self._borders()
@@ -324,6 +324,11 @@ def _append(parts: list[pv.PolyData]) -> pv.PolyData:
 
 def _cache_file(key: str, what: str = "surface") -> Path:
     return cache_file(key, f".{what}-v{_SURFACE_VERSION}.vtp")
+
+
+def _read_borders(path: Path) -> pv.PolyData | None:
+    borders = pv.read(path)  # a damaged file reads as nothing, without an error
+    return borders if borders.n_cells else None
 
 
 def _read_surface(path: Path) -> pv.PolyData | None:
