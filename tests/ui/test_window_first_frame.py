@@ -1,6 +1,6 @@
 """The window's first frame of a body shows its coloured zones; the zone borders and the
-hatching follow in the next frame (in software OpenGL their wide-line shaders cost a fraction
-of a second that the first frame then does not wait for)."""
+hatching follow in the next frame (in software OpenGL the first frame drawing VTK's wide
+lines costs a fraction of a second more, which the first frame then does not wait for)."""
 
 from __future__ import annotations
 

@@ -151,8 +151,8 @@ class SceneActors:
 
     def show_lines(self, visible: bool) -> None:
         """Show or hide the borders and hatching (a window's first frame draws the coloured
-        zones alone: in software OpenGL, compiling the wide-line shaders costs a fraction of a
-        second that the next frame pays instead)."""
+        zones alone: in software OpenGL the first frame drawing VTK's wide lines costs a
+        fraction of a second more, which the next frame pays instead)."""
         for actor in (self.border_actor, self.hatch_actor):
             if actor is not None:
                 actor.SetVisibility(visible and not self.moving)
