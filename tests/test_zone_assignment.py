@@ -600,11 +600,16 @@ def test_the_scene_rebuilds_a_corrupt_surface_cache(body, rmap, assignment, scen
 
     # the scene's cache of its cut surface: a file of this body and map in the (patched) folder
     key = cache_key(body, rmap)
-    surfaces = [p for p in zone_cache.iterdir() if p.name.startswith(key) and p.suffix != ".npz"]
+    files = [p for p in zone_cache.iterdir() if p.name.startswith(key) and p.suffix != ".npz"]
+    surfaces = [p for p in files if ".surface-" in p.name]
+    borders = [p for p in files if ".borders-" in p.name]
     assert len(surfaces) == 1, "BodyScene caches its cut surface in the (patched) cache folder"
-    cached = surfaces[0]
-    cached.write_bytes(b"<VTKFile broken")
+    assert len(borders) == 1, "and the zone borders beside it"
+    for cached in (surfaces[0], borders[0]):
+        cached.write_bytes(b"<VTKFile broken")
     rebuilt = BodyScene(body, rmap, assignment)
     assert rebuilt.surface.n_cells == scene.surface.n_cells
     assert np.array_equal(rebuilt.zone_of_cell, scene.zone_of_cell)
-    assert cached.read_bytes() != b"<VTKFile broken", "the rebuilt surface replaced the bad file"
+    assert np.allclose(rebuilt.borders.points, scene.borders.points)
+    for cached in (surfaces[0], borders[0]):
+        assert cached.read_bytes() != b"<VTKFile broken", "the rebuilt file replaced the bad one"

@@ -6,10 +6,9 @@ import json
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 import numpy as np
-import trimesh
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from viewer.core import anatomy
@@ -18,6 +17,9 @@ from viewer.core.landmark_checks import check_landmarks
 from viewer.core.mesh import load_mesh
 from viewer.core.paths import default_mesh
 from viewer.core.schema import Line, Text, bounded, field_path, problem_message
+
+if TYPE_CHECKING:
+    import trimesh  # read with the mesh (viewer.core.mesh), not with the core
 
 #: metres per unit for the units a landmarks file may declare
 UNIT_SCALE = {"m": 1.0, "cm": 0.01, "mm": 0.001}

@@ -1,4 +1,8 @@
-"""Reading a body mesh from any common format, through trimesh, with clear errors."""
+"""Reading a body mesh from any common format, through trimesh, with clear errors.
+
+trimesh is imported when a mesh is first read, not with the core: the window reads the mesh in
+a worker thread while its main thread imports Qt and pyvista.
+"""
 
 from __future__ import annotations
 
@@ -7,11 +11,14 @@ import logging
 import struct
 import warnings
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
-import trimesh
 
 from viewer.core.errors import MeshError
+
+if TYPE_CHECKING:
+    import trimesh
 
 #: File endings BackView opens, and the trimesh loader each one goes through.
 MESH_FORMATS = {
@@ -53,6 +60,8 @@ def load_mesh(path: str | Path) -> trimesh.Trimesh:
     if kind == "gltf":
         _check_gltf_json(path)
 
+    import trimesh
+
     try:
         loaded = _trimesh_load(path, kind, force="mesh")
     except MeshError:
@@ -68,6 +77,8 @@ def load_mesh(path: str | Path) -> trimesh.Trimesh:
 
 
 def _trimesh_load(path: Path, kind: str, force: str | None):
+    import trimesh
+
     with warnings.catch_warnings(), _quiet_trimesh():
         warnings.simplefilter("ignore")
         return trimesh.load(path, file_type=kind, force=force, process=False, skip_materials=True)
@@ -107,6 +118,8 @@ def _diagnose_empty(path: Path, kind: str) -> None:
             if size != expected:
                 raise MeshError(f"is truncated or corrupt: its header declares {count:,} triangles "
                                 f"({expected:,} bytes) but the file has {size:,} bytes", path)
+    import trimesh
+
     try:
         raw = _trimesh_load(path, kind, force=None)
     except Exception:

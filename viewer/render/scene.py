@@ -12,6 +12,7 @@ The surface is cut with the zone fields of the body's :class:`~viewer.core.zones
 from __future__ import annotations
 
 from collections.abc import Iterable
+from functools import cached_property
 from pathlib import Path
 
 import numpy as np
@@ -41,25 +42,43 @@ class BodyScene:
         if self.assignment.body is None:
             self.assignment.body = body
         self.geometry = self.assignment.geometry
+        self._key = self.assignment.key or cache_key(self.body, self.rmap)
         self.surface = self._cut_surface()
         self.zone_of_cell = np.asarray(self.surface.cell_data["zone"])
         self._faces = self.surface.regular_faces
-        self.cell_normals = np.asarray(self.surface.compute_normals(
+        self.borders = self._cached_borders()
+
+    @cached_property
+    def cell_normals(self) -> np.ndarray:
+        """``(n_cells, 3)``: each cell's unit normal (computed on first use)."""
+        return np.asarray(self.surface.compute_normals(
             cell_normals=True, point_normals=False, consistent_normals=False,
             auto_orient_normals=False).cell_data["Normals"])
-        self.cell_centres = np.asarray(self.surface.cell_centers().points)
-        self.borders = self._borders()
+
+    @cached_property
+    def cell_centres(self) -> np.ndarray:
+        """``(n_cells, 3)``: each cell's centre (computed on first use)."""
+        return np.asarray(self.surface.cell_centers().points)
 
     # ------------------------------------------------------------------ construction
     def _cut_surface(self) -> pv.PolyData:
-        key = self.assignment.key or cache_key(self.body, self.rmap)
-        path = _cache_file(key)
+        path = _cache_file(self._key)
         cached = read_cached(path, _read_surface)
         if cached is not None:
             return cached
         surface = cut_surface(self.assignment.fields, self.rmap.caution_order)
         write_cached(path, lambda tmp: surface.save(tmp, binary=True))
         return surface
+
+    def _cached_borders(self) -> pv.PolyData:
+        """The zone borders, kept in the cache beside the surface they outline."""
+        path = _cache_file(self._key, "borders")
+        cached = read_cached(path, _read_borders)
+        if cached is not None:
+            return cached
+        borders = self._borders()
+        write_cached(path, lambda tmp: borders.save(tmp, binary=True))
+        return borders
 
     def _borders(self) -> pv.PolyData:
         """Zone borders: the outline of every zone, joined into one set of lines."""
@@ -303,8 +322,13 @@ def _append(parts: list[pv.PolyData]) -> pv.PolyData:
     return pv.merge(parts, merge_points=False)
 
 
-def _cache_file(key: str) -> Path:
-    return cache_file(key, f".surface-v{_SURFACE_VERSION}.vtp")
+def _cache_file(key: str, what: str = "surface") -> Path:
+    return cache_file(key, f".{what}-v{_SURFACE_VERSION}.vtp")
+
+
+def _read_borders(path: Path) -> pv.PolyData | None:
+    borders = pv.read(path)  # a damaged file reads as nothing, without an error
+    return borders if borders.n_cells else None
 
 
 def _read_surface(path: Path) -> pv.PolyData | None:

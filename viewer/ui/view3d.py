@@ -70,6 +70,7 @@ class SceneView(QObject):
         self._zoom = QVariantAnimation(self, duration=ZOOM_MS, easingCurve=QEasingCurve.Type.OutCubic)
         self._zoom.valueChanged.connect(self._set_scale)
         self._awaiting_frame = False
+        self._lines_later = False  # a new scene's borders wait for its first frame
         #: the zones a lesson step emphasises (indices), shown while nothing is selected
         self.highlighted: tuple[int, ...] = ()
         #: how many "lesson-arrow-*" actors are in the plotter
@@ -105,6 +106,8 @@ class SceneView(QObject):
         self.set_banner("")
         self.scene = scene
         self.actors = SceneActors(self.plotter, scene, self.state.mode, palette=self.state.palette)
+        self.actors.show_lines(False)  # borders and hatching come with the next frame
+        self._lines_later = True
         self.picker = ZonePicker(self.plotter.renderer, scene)
         self._dirty_mode = self._dirty_palette = False
         self._dirty_selection = self.state.zone_id is not None
@@ -211,6 +214,16 @@ class SceneView(QObject):
         if self._awaiting_frame:
             self._awaiting_frame = False
             QTimer.singleShot(0, self.updated.emit)
+        if self._lines_later:
+            self._lines_later = False
+            QTimer.singleShot(0, self._show_lines)
+
+    def _show_lines(self) -> None:
+        """The scene's borders and hatching, one frame after its coloured zones."""
+        if self.actors is not None:
+            self.actors.show_lines(True)
+            self._awaiting_frame = True
+            self.request_render()
 
     # ------------------------------------------------------------------ picking
     def zone_at(self, pos: QPointF) -> Zone | None:

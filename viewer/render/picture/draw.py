@@ -68,14 +68,14 @@ def draw_page(canvas: Canvas, page: Page, labels: list[PlacedLabel],
 
 def compose_base(rendered: Rendered, framing: Framing, transparent: bool, pal) -> Canvas:
     """The page background with the 3D view's body box on it, faded out where the body is cut."""
-    H, W = rendered.rgba.shape[:2]
+    W, H = rendered.size
     if transparent:
         base = Image.new("RGBA", (W, H), (0, 0, 0, 0))
     else:
         base = Image.new("RGBA", (W, H), rgb(pal.background) + (255,))
     x0, y0, x1, y1 = (int(round(v)) for v in framing.body_box)
     x0, y0, x1, y1 = max(0, x0), max(0, y0), min(W, x1), min(H, y1)
-    crop = rendered.rgba[y0:y1, x0:x1].copy()
+    crop = _with_alpha(rendered.pixels[y0:y1, x0:x1])
     fade = int(0.07 * (y1 - y0))
     if fade > 1:
         ramp = np.linspace(1.0, 0.0, fade) ** 1.5
@@ -85,6 +85,13 @@ def compose_base(rendered: Rendered, framing: Framing, transparent: bool, pal) -
             crop[:fade, :, 3] = (crop[:fade, :, 3] * ramp[::-1, None]).astype(np.uint8)
     base.alpha_composite(Image.fromarray(crop, "RGBA"), dest=(x0, y0))
     return Canvas(base)
+
+
+def _with_alpha(pixels: np.ndarray) -> np.ndarray:
+    """A copy of ``pixels`` with an alpha channel (opaque where the render had none)."""
+    if pixels.shape[2] == 4:
+        return pixels.copy()
+    return np.dstack([pixels, np.full(pixels.shape[:2], 255, np.uint8)])
 
 
 def _leader(canvas: Canvas, start, anchor, style: Style, colour, strong: bool = False) -> None:

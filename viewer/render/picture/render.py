@@ -3,8 +3,9 @@ of that render: where a point lands in the picture and whether it can be seen th
 
 The view is rendered by the same :class:`~viewer.render.actors.SceneActors` as the window (so
 the colours are the window's) in an off-screen plotter at the full target size, never scaled
-(pyvista #5748). Visibility is read from the render's own depth buffer, in the convention of
-:meth:`pyvista.Plotter.get_image_depth` (negative distances, NaN for the background).
+(pyvista #5748). Visibility is read from the render's own z-buffer, kept as VTK gives it and
+turned into distances only at the pixels asked about (a whole 4K depth image costs a tenth of a
+second that no picture needs).
 """
 
 from __future__ import annotations
@@ -27,17 +28,26 @@ DEPTH_TOLERANCE = 0.012
 
 @dataclass
 class Rendered:
-    rgba: np.ndarray            # H x W x 4 uint8, image rows top to bottom
-    #: H x W distance from the camera plane (mesh units, negative as pyvista gives it; NaN where
-    #: nothing was drawn), rows top to bottom
-    depth: np.ndarray
+    #: H x W x 4 uint8 (a transparent background) or H x W x 3 (an opaque one), rows top to
+    #: bottom
+    pixels: np.ndarray
+    #: H x W z-buffer, rows top to bottom: 0 at the near clipping plane .. 1 at the far one
+    #: (nothing drawn there)
+    zbuffer: np.ndarray
     matrix: np.ndarray          # world -> clip, 4x4
     clipping_range: tuple[float, float]
 
     @property
     def size(self) -> tuple[int, int]:
-        H, W = self.depth.shape
+        H, W = self.zbuffer.shape
         return W, H
+
+    def distance_at(self, iy: np.ndarray, ix: np.ndarray) -> np.ndarray:
+        """Distance (mesh units, positive) from the camera plane to the surface drawn at the
+        pixels ``(iy, ix)`` of a parallel camera's render; inf where nothing was drawn."""
+        near, far = self.clipping_range
+        z = self.zbuffer[iy, ix]
+        return np.where(z >= 1.0, np.inf, z * (far - near) + near)
 
 
 def render_view(scene: BodyScene, opts: ExportOptions, framing: Framing, style: Style,
@@ -51,17 +61,14 @@ def render_view(scene: BodyScene, opts: ExportOptions, framing: Framing, style: 
         _add_scene(plotter, scene, opts, style, selected)
         apply_camera(plotter, framing.render_camera)
         img = plotter.screenshot(return_img=True, transparent_background=opts.transparent)
-        depth = _depth_image(plotter, W, H)
+        zbuffer = _zbuffer(plotter, W, H)
         cam = plotter.renderer.GetActiveCamera()
         m = cam.GetCompositeProjectionTransformMatrix(W / H, -1, 1)
         matrix = np.array([[m.GetElement(i, j) for j in range(4)] for i in range(4)])
         near, far = cam.GetClippingRange()
     finally:
         plotter.close()
-    rgba = np.asarray(img)
-    if rgba.shape[2] == 3:
-        rgba = np.dstack([rgba, np.full(rgba.shape[:2], 255, np.uint8)])
-    return Rendered(rgba, depth, matrix, (near, far))
+    return Rendered(np.asarray(img), zbuffer, matrix, (near, far))
 
 
 def _add_scene(plotter: pv.Plotter, scene: BodyScene, opts: ExportOptions, style: Style,
@@ -78,21 +85,17 @@ def _add_scene(plotter: pv.Plotter, scene: BodyScene, opts: ExportOptions, style
                          render=False)
 
 
-def _depth_image(plotter: pv.Plotter, W: int, H: int) -> np.ndarray:
-    """The depth image as :meth:`pyvista.Plotter.get_image_depth` gives it for a parallel
-    camera, read straight from the z-buffer: ``get_image_depth`` goes through a
-    ``vtkWindowToImageFilter``, which renders the window once more (a quarter of a second at
-    1920x1080 in software OpenGL, as long as the render itself)."""
+def _zbuffer(plotter: pv.Plotter, W: int, H: int) -> np.ndarray:
+    """The z-buffer, rows top to bottom, read straight from the render window:
+    :meth:`pyvista.Plotter.get_image_depth` goes through a ``vtkWindowToImageFilter``, which
+    renders the window once more (a quarter of a second at 1920x1080 in software OpenGL, as
+    long as the render itself)."""
     from vtkmodules.util.numpy_support import vtk_to_numpy
     from vtkmodules.vtkCommonCore import vtkFloatArray
 
     arr = vtkFloatArray()
     plotter.render_window.GetZbufferData(0, 0, W - 1, H - 1, arr)
-    z = vtk_to_numpy(arr).reshape(H, W)[::-1]        # rows top to bottom, 0 near .. 1 far
-    near, far = plotter.camera.clipping_range
-    depth = -(z * (far - near) + near)
-    depth[z >= 1.0] = np.nan                          # nothing drawn: the far plane
-    return depth
+    return vtk_to_numpy(arr).reshape(H, W)[::-1]      # a view: no copy of the 4K buffer
 
 
 def project(rendered: Rendered, points: np.ndarray) -> np.ndarray:
@@ -120,13 +123,12 @@ def visible(rendered: Rendered, xyz: np.ndarray, unit: float, box=None) -> np.nd
         ok &= (x >= box[0]) & (x < box[2]) & (y >= box[1]) & (y < box[3])
     ix = np.clip(x.astype(int), 0, W - 1)
     iy = np.clip(y.astype(int), 0, H - 1)
-    surface = np.nan_to_num(-rendered.depth[iy, ix], nan=np.inf)
-    return ok & (surface >= dist - DEPTH_TOLERANCE / unit)
+    return ok & (rendered.distance_at(iy, ix) >= dist - DEPTH_TOLERANCE / unit)
 
 
 def body_mask(rendered: Rendered, cell: int = 4) -> np.ndarray:
     """Where the render drew anything, at 1/``cell`` scale."""
-    return np.isfinite(rendered.depth[::cell, ::cell])
+    return rendered.zbuffer[::cell, ::cell] < 1.0
 
 
 def quiet_vtk() -> None:
