@@ -159,18 +159,22 @@ def test_the_arrow_meshes_of_at_most_a_few_steps_are_kept(win, wait):
 
 def test_a_long_session_of_qt_calls_does_not_abort_python(tmp_path):
     """PySide6 6.12 on CPython 3.11 loses a reference to None at every call of a Qt method that
-    returns nothing; 200,000 such calls (a long session's worth) aborted the interpreter
-    ("deallocating None") before :mod:`viewer.ui.refguard`."""
+    returns nothing, and one to True or False at every emission of a bool signal; 200,000 such
+    calls (a long session's worth) aborted the interpreter ("deallocating None", "deallocating
+    True or False") before :mod:`viewer.ui.refguard`."""
     import os
     import subprocess
     import sys
 
     script = ("from viewer.ui.app import application\n"
               "app = application()\n"
+              "from PySide6.QtGui import QAction\n"
               "from PySide6.QtWidgets import QLabel\n"
-              "label = QLabel()\n"
+              "label, action = QLabel(), QAction('x', checkable=True)\n"
+              "action.toggled.connect(lambda on: None)\n"
               "for i in range(200_000):\n"
               "    label.setText(str(i % 10))\n"
+              "    action.toggle()\n"
               "print('still here')\n")
     repo = Path(__file__).resolve().parents[2]
     env = {**os.environ, "QT_QPA_PLATFORM": "offscreen", "PYTHONPATH": str(repo)}
