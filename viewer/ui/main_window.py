@@ -11,7 +11,7 @@ from __future__ import annotations
 import traceback
 from concurrent.futures import Future
 from dataclasses import dataclass
-from functools import partial
+from functools import lru_cache, partial
 from pathlib import Path
 
 from PySide6.QtCore import QSize, Qt, QTimer, Signal
@@ -78,6 +78,10 @@ VIEW_ACTIONS = (  # view, label, toolbar label, shortcut
 )
 
 
+#: the lesson steps whose arrow meshes are kept (a step back or forth shows at once)
+ARROW_CACHE_STEPS = 4
+
+
 @dataclass(frozen=True)
 class _Job:
     kind: str            # "start", "mesh" or "map"
@@ -118,7 +122,7 @@ class MainWindow(QMainWindow):
 
         self.lesson = LessonController(self)
         self.lesson.stepChanged.connect(self._on_step)
-        self._arrow_cache: dict[str, list] = {}
+        self._arrow_cache = self._new_arrow_cache()  # the last steps' arrow meshes
         self._projector = None  # a SkinProjector, once a lesson step shows arrows
         self.presenting = False
         self._before_present = None  # what presentation mode changed, to put back
@@ -460,7 +464,7 @@ class MainWindow(QMainWindow):
         """Show ``model`` now (the GUI thread; the scene is already built)."""
         self.model = model
         self.lesson.set_lesson(None)  # a lesson is checked against its map: loaded anew
-        self._arrow_cache.clear()
+        self._arrow_cache = self._new_arrow_cache()
         self._projector = None
         self.state.set_map(model.rmap)
         if model.zoned:
@@ -580,16 +584,22 @@ class MainWindow(QMainWindow):
             self.stop_lesson()
 
     def step_arrows(self, step) -> list:
-        """The step's arrow meshes on this scene, built once (projecting takes ~0.1 s)."""
-        if step.id not in self._arrow_cache:
-            from viewer.render.arrows import SkinProjector, arrow_meshes
+        """The step's arrow meshes on this scene, built on first use (projecting takes ~0.1 s)
+        and kept for the last :data:`ARROW_CACHE_STEPS` steps shown."""
+        return self._arrow_cache(step.id)
 
-            scene = self.model.scene
-            if self._projector is None:
-                self._projector = SkinProjector(scene)
-            self._arrow_cache[step.id] = arrow_meshes(scene, self.lesson.lesson.arrows_of(step),
-                                                      self._projector)
-        return self._arrow_cache[step.id]
+    def _new_arrow_cache(self):
+        """An LRU cache of :meth:`_build_arrows` (``cache_info()`` tells its size)."""
+        return lru_cache(maxsize=ARROW_CACHE_STEPS)(self._build_arrows)
+
+    def _build_arrows(self, step_id: str) -> list:
+        from viewer.render.arrows import SkinProjector, arrow_meshes
+
+        scene, lesson = self.model.scene, self.lesson.lesson
+        if self._projector is None:
+            self._projector = SkinProjector(scene)
+        step = next(s for s in lesson.steps if s.id == step_id)
+        return arrow_meshes(scene, lesson.arrows_of(step), self._projector)
 
     def _on_step(self, index) -> None:
         running = index is not None

@@ -109,23 +109,33 @@ class LegendWidget(QFrame):
         self.refresh()
 
     def refresh(self, *_args) -> None:
-        while self.rows.count():
-            widget = self.rows.takeAt(0).widget()
-            if widget is not None:
-                widget.hide()  # at once: deleteLater alone leaves it drawn until the next loop
-                widget.deleteLater()
+        """Show the current mode's entries in the row labels, made once and reused: a long
+        session switching modes creates no widgets (the rows a mode does not need are hidden)."""
         mode, rmap, palette = self.state.mode, self.state.rmap, get_palette(self.state.palette)
         self.title.setText(mode_title(mode))
         self.entries = legend(mode, rmap, palette)
         for row, entry in enumerate(self.entries):
-            chip = QLabel()
+            chip, text = self._row(row)
             chip.setPixmap(swatch_pixmap(entry.colour, entry.hatched, self.swatch, hatch=palette.hatch))
             chip.setToolTip(entry.label + (" (striped on the body)" if entry.hatched else ""))
-            text = QLabel(entry.label + (" — striped on the body" if entry.hatched else ""))
-            text.setWordWrap(True)
-            text.setObjectName("legendEntry")
-            self.rows.addWidget(chip, row, 0, Qt.AlignmentFlag.AlignTop)
-            self.rows.addWidget(text, row, 1)
+            text.setText(entry.label + (" — striped on the body" if entry.hatched else ""))
+            chip.show()
+            text.show()
+        for row in range(len(self.entries), self.rows.rowCount()):
+            for column in (0, 1):
+                item = self.rows.itemAtPosition(row, column)
+                if item is not None:
+                    item.widget().hide()
+
+    def _row(self, row: int) -> tuple[QLabel, QLabel]:
+        """The (chip, text) labels of ``row``, added to the grid the first time it is needed."""
+        chip = self.rows.itemAtPosition(row, 0)
+        if chip is not None:
+            return chip.widget(), self.rows.itemAtPosition(row, 1).widget()
+        chip, text = QLabel(), QLabel(wordWrap=True, objectName="legendEntry")
+        self.rows.addWidget(chip, row, 0, Qt.AlignmentFlag.AlignTop)
+        self.rows.addWidget(text, row, 1)
+        return chip, text
 
     def texts(self) -> list[str]:
         return [e.label for e in self.entries]
