@@ -161,7 +161,8 @@ def test_a_long_session_of_qt_calls_does_not_abort_python(tmp_path):
     """PySide6 6.12 on CPython 3.11 loses a reference to None at every call of a Qt method that
     returns nothing, and one to True or False at every emission of a bool signal; 200,000 such
     calls (a long session's worth) aborted the interpreter ("deallocating None", "deallocating
-    True or False") before :mod:`viewer.ui.refguard`."""
+    True or False"); pyproject.toml leaves that release out, and this test catches the next
+    release that brings the bug back."""
     import os
     import subprocess
     import sys

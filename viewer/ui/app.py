@@ -14,7 +14,6 @@ from viewer.core.body import Body
 from viewer.core.errors import BackViewError
 from viewer.core.regionmap import load_region_map
 from viewer.core.zones import required_landmarks
-from viewer.ui.refguard import guard_none
 from viewer.ui.settings import APPLICATION, ORGANISATION
 
 #: large enough to read from the back of a classroom, or on a projector
@@ -50,9 +49,7 @@ QLabel#viewCaption { font-size: 12pt; color: #333; background: rgba(255, 255, 25
 
 
 def application(argv: list[str] | None = None) -> QApplication:
-    """The QApplication (created once), with BackView's names, font and style; guarded
-    against PySide6 6.12's lost references to None (:mod:`viewer.ui.refguard`)."""
-    guard_none()
+    """The QApplication (created once), with BackView's names, font and style."""
     app = QApplication.instance()
     if app is None:
         app = QApplication(argv if argv is not None else sys.argv[:1])
