@@ -12,22 +12,17 @@ from __future__ import annotations
 import copy
 import json
 import tempfile
-from datetime import timedelta
 from pathlib import Path
 
 import pytest
-from hypothesis import HealthCheck, assume, given, settings
+from hypothesis import assume, given
 from hypothesis import strategies as st
 
-from viewer.core.errors import BackViewError, RegionMapError
+from viewer.core.errors import BackViewError
+
+from fuzzing import assert_one_line, fuzz, places
 
 
-
-def fuzz(examples: int) -> settings:
-    """Bounded, repeatable runs: ``examples`` derandomized examples, no example database."""
-    return settings(max_examples=examples, derandomize=True, deadline=timedelta(seconds=20),
-                    database=None,
-                    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
 
 #: text a user may type: anything but control characters and lone surrogates
 TEXT = st.characters(blacklist_categories=("Cc", "Cs"))
@@ -45,13 +40,6 @@ HOSTILE = st.one_of(
 )
 
 
-def assert_one_line(exc: BackViewError) -> None:
-    lines = exc.lines() if isinstance(exc, RegionMapError) else [exc.line()]
-    assert lines
-    for line in lines:
-        assert len(line.splitlines()) == 1, repr(line)
-
-
 def valid_or_one_line(call):
     """``call()``'s result, or None when it raised a BackViewError of one line per problem."""
     try:
@@ -62,25 +50,13 @@ def valid_or_one_line(call):
 
 
 # --------------------------------------------------------------------------- mutations
-def _paths(node, prefix=()):
-    """Every place in a JSON-like document: (path, value) pairs, containers included."""
-    yield prefix, node
-    if isinstance(node, dict):
-        for key, value in node.items():
-            yield from _paths(value, prefix + (key,))
-    elif isinstance(node, list):
-        for i, value in enumerate(node):
-            yield from _paths(value, prefix + (i,))
-
-
 @st.composite
 def mutated(draw, doc: dict, allow_none: bool):
     """``doc`` with one to three edits: a value replaced, a key or item removed, a key added."""
     doc = copy.deepcopy(doc)
     values = HOSTILE if not allow_none else st.one_of(st.none(), HOSTILE)
     for _ in range(draw(st.integers(1, 3))):
-        places = [p for p, _ in _paths(doc) if p]
-        path = draw(st.sampled_from(places))
+        path = draw(st.sampled_from([p for p in places(doc) if p]))
         *parent_path, last = path
         parent = doc
         for key in parent_path:

@@ -17,12 +17,11 @@ import json
 import math
 import shutil
 import tomllib
-from datetime import timedelta
 from pathlib import Path
 
 import pytest
 import tomli_w
-from hypothesis import HealthCheck, given, settings
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from viewer.core import anatomy
@@ -31,10 +30,9 @@ from viewer.core.errors import BackViewError, RegionMapError
 from viewer.core.regionmap import load_region_map
 
 from conftest import SHIPPED_GUIDE, SHIPPED_LANDMARKS, SHIPPED_MAP
+from fuzzing import assert_one_line, at, fuzz, places
 
-FUZZ = settings(max_examples=60, derandomize=True, database=None, deadline=timedelta(seconds=20),
-                suppress_health_check=[HealthCheck.function_scoped_fixture,
-                                       HealthCheck.too_slow, HealthCheck.data_too_large])
+FUZZ = fuzz(60)
 
 MAP_DOC = tomllib.loads(SHIPPED_MAP.read_text(encoding="utf-8"))
 LANDMARKS_DOC = json.loads(SHIPPED_LANDMARKS.read_text(encoding="utf-8"))
@@ -48,36 +46,14 @@ def folder(tmp_path_factory) -> Path:
 
 
 def assert_one_line_errors(err: BackViewError, path: Path) -> None:
-    lines = err.lines() if isinstance(err, RegionMapError) else [err.line()]
-    assert lines
-    for line in lines:
-        assert "\n" not in line and "\r" not in line, line
-        assert line.startswith(f"{path}:"), line
-
-
-# --------------------------------------------------------------------------- documents as trees
-def leaves(node, prefix=()):
-    """Every path to a value of a JSON/TOML tree (containers included)."""
-    yield prefix
-    if isinstance(node, dict):
-        for key, value in node.items():
-            yield from leaves(value, prefix + (key,))
-    elif isinstance(node, list):
-        for i, value in enumerate(node):
-            yield from leaves(value, prefix + (i,))
-
-
-def get(doc, path):
-    for key in path:
-        doc = doc[key]
-    return doc
+    assert_one_line(err, path)
 
 
 #: the map's paths, the quoted sentences (most of the file) thinned out so that shapes,
 #: anchors, ids and names get most of the mutations
-MAP_PATHS = [p for p in leaves(MAP_DOC) if p and not (
+MAP_PATHS = [p for p in places(MAP_DOC) if p and not (
     set(p) & {"citations", "cautions", "notes", "text", "technique"} and p[-1] not in (0, "text"))]
-LANDMARK_PATHS = [p for p in leaves(LANDMARKS_DOC) if p]
+LANDMARK_PATHS = [p for p in places(LANDMARKS_DOC) if p]
 
 #: values a hostile or careless user might type in place of anything
 WILD = st.one_of(
@@ -96,15 +72,15 @@ def mutation(draw, doc: dict, paths: list, toml: bool):
     """A copy of ``doc`` with one value replaced, one key deleted, or two values swapped."""
     doc = copy.deepcopy(doc)
     path = draw(st.sampled_from(paths))
-    parent, key = get(doc, path[:-1]), path[-1]
+    parent, key = at(doc, path[:-1]), path[-1]
     kind = draw(st.sampled_from(["replace", "delete", "swap", "scale"]))
     if kind == "delete":
         del parent[key]
     elif kind == "swap":
         other = draw(st.sampled_from(paths))
         try:
-            a, b = get(doc, path), get(doc, other)
-            get(doc, other[:-1])[other[-1]] = a
+            a, b = at(doc, path), at(doc, other)
+            at(doc, other[:-1])[other[-1]] = a
             parent[key] = b
         except (KeyError, IndexError, TypeError):
             pass  # one path contained the other: no swap
