@@ -154,3 +154,18 @@ def test_the_plotter_shows_the_back_preset_as_the_model_says(body):
     for name, (x, _) in where.items():
         assert abs(x - W / 2) < 1.5, (name, x)
     assert where["spinous_C7"][1] > where["spinous_S2"][1] + H / 5  # display y grows upwards
+
+
+def test_a_body_without_landmarks_is_seen_upright_from_behind_whole(body):
+    """No anatomy known: the file's own +Y is up on the screen, the view is from -Z (where the
+    back of a body in BackView's and glTF's axes is), and every vertex is in the picture."""
+    from viewer.core.camera import bounds_camera
+
+    camera = bounds_camera(body.mesh.bounds, aspect=4 / 3)
+    d, up, right = camera.basis()
+    assert d @ np.array([0, 0, 1.0]) > 0.999 and up @ np.array([0, 1.0, 0]) > 0.999
+    rel = np.asarray(body.mesh.vertices) - np.asarray(camera.focal_point)
+    assert np.abs(rel @ up).max() <= camera.parallel_scale
+    assert np.abs(rel @ right).max() <= camera.parallel_scale * 4 / 3
+    # the spine's landmarks (on the back) are nearer the camera than the mesh's middle
+    assert (body.landmarks["spinous_T7"] - camera.focal_point) @ d < 0

@@ -189,8 +189,22 @@ def preset_camera(body, view: str = "back", aspect: float = 16 / 9) -> Camera:
     return Camera.looking(centre + directions[view] * (DISTANCE * scale), centre, up, scale)
 
 
+def bounds_camera(bounds, aspect: float = 16 / 9) -> Camera:
+    """A camera for a body without landmarks, whose anatomy is unknown: upright in the file's own
+    axes as BackView and glTF write them (+Y up, the front towards +Z), seen from -Z, where the
+    back of such a body is, with the whole of ``bounds`` (``[[xmin, ymin, zmin], [xmax, ymax,
+    zmax]]``, as trimesh gives them) in a picture ``aspect`` wide."""
+    lo, hi = np.asarray(bounds, float)
+    centre, half = (lo + hi) / 2, (hi - lo) / 2
+    scale = 1.15 * float(max(half[1], half[0] / max(aspect, 1e-3), 1e-9))  # room for the banner
+    back = np.array([0.0, 0.0, -1.0])
+    return Camera.looking(centre + back * (DISTANCE * scale + half[2]), centre, (0.0, 1.0, 0.0),
+                          scale)
+
+
 def _unit(v: np.ndarray) -> np.ndarray:
     return v / np.linalg.norm(v)
 
 
-__all__ = ["Camera", "CameraError", "Vec3", "check_fits", "parse_camera", "preset_camera"]
+__all__ = ["Camera", "CameraError", "Vec3", "bounds_camera", "check_fits", "parse_camera",
+           "preset_camera"]

@@ -16,6 +16,7 @@ from PySide6.QtGui import QMouseEvent
 from PySide6.QtWidgets import QApplication, QLabel, QWidget
 import pyvista as pv
 
+from viewer.core.camera import bounds_camera
 from viewer.core.options import check_view
 from viewer.core.views import VIEW_WORDS, view_phrase
 from viewer.core.palette import get_palette
@@ -131,9 +132,10 @@ class SceneView(QObject):
                               smooth_shading=True, ambient=0.42, diffuse=0.62, specular=0.08,
                               name="body", pickable=False, render=False)
         self._zoom.stop()
-        self.plotter.camera.parallel_projection = True
-        self.plotter.reset_camera(render=False)  # framed on the mesh's bounds: no anatomy known
-        self._home_scale = self.plotter.camera.parallel_scale
+        width, height = self.plotter.window_size
+        camera = bounds_camera(body.mesh.bounds, width / max(height, 1))
+        apply_camera(self.plotter, camera)  # no anatomy known: upright in the file's own axes
+        self._home_scale = camera.parallel_scale
         self.view_name = None
         self._set_caption(None)
         self.caption.hide()
