@@ -13,7 +13,6 @@ run the same checks.
 from __future__ import annotations
 
 import re
-import unicodedata
 from dataclasses import dataclass
 from typing import Annotated, Callable
 
@@ -21,6 +20,7 @@ from pydantic import AfterValidator
 
 from viewer.core.errors import BackViewError, unknown_choice
 from viewer.core.palette import COLOUR_MODES, PALETTES
+from viewer.core.schema import control_problem
 from viewer.core.views import VIEWS
 
 #: what a session and the export dialog may ask to label; exports also take "highlighted"
@@ -51,19 +51,12 @@ def check_labels(value: str, choices=EXPORT_LABELS, field: str = "labels") -> st
     return check_choice(value, choices, "labels", field)
 
 
-def describe_char(char: str) -> str:
-    """A character as a user can find it: ``'😀' (U+1F600)``, or just ``U+0000`` when it has no
-    visible form."""
-    code = f"U+{ord(char):04X}"
-    return code if unicodedata.category(char)[0] in "CZ" else f"'{char}' ({code})"
-
-
 def text_problem(value: str, limit: int) -> str | None:
     """Why ``value`` cannot be a title or note (a control character, too long), or None."""
-    bad = next((c for c in value if unicodedata.category(c) in ("Cc", "Cs") and not c.isspace()),
-               None)
-    if bad is not None:
-        return f"contains the control character {describe_char(bad)}: leave it out"
+    # white space of any kind is drawn as one space: only the other control characters are wrong
+    problem = control_problem(value, allowed="".join(c for c in set(value) if c.isspace()))
+    if problem is not None:
+        return problem
     length = len(" ".join(value.split()))
     if length > limit:
         return f"has {length} characters: at most {limit}"

@@ -6,7 +6,7 @@ field is an error (a typo never passes silently) and a loaded file is not change
 
 from __future__ import annotations
 
-import re
+import unicodedata
 from typing import Annotated
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationError, WrapValidator
@@ -28,17 +28,26 @@ class Strict(BaseModel):
 
 
 # --------------------------------------------------------------------------- checked values
-#: control characters a line of text may not hold (tab and newline are allowed in running text)
-_CONTROL_LINE = re.compile(r"[\x00-\x1f\x7f-\x9f]")
-_CONTROL_TEXT = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+def describe_char(char: str) -> str:
+    """A character as a user can find it: ``'😀' (U+1F600)``, or just ``U+0000`` when it has no
+    visible form."""
+    code = f"U+{ord(char):04X}"
+    return code if unicodedata.category(char)[0] in "CZ" else f"'{char}' ({code})"
 
 
-def _no_control(pattern: re.Pattern):
+def control_problem(value: str, allowed: str = "") -> str | None:
+    """Why ``value`` may not be written as it is: its first control character (NUL, escapes, a
+    line break where ``allowed`` has none), or None."""
+    bad = next((c for c in value if unicodedata.category(c) in ("Cc", "Cs") and c not in allowed),
+               None)
+    return None if bad is None else f"contains the control character {describe_char(bad)}: leave it out"
+
+
+def _no_control(allowed: str):
     def check(value: str) -> str:
-        found = pattern.search(value)
-        if found:
-            raise ValueError(f"contains the control character U+{ord(found.group()):04X}: "
-                             "type the text without it")
+        problem = control_problem(value, allowed)
+        if problem is not None:
+            raise ValueError(problem)
         return value
 
     return check
@@ -51,10 +60,10 @@ def _not_blank(value: str) -> str:
 
 
 #: a name or title on one line: no control characters (no NUL, no line breaks)
-Line = Annotated[str, AfterValidator(_no_control(_CONTROL_LINE)),
+Line = Annotated[str, AfterValidator(_no_control("")),
                  Field(json_schema_extra={"pattern": "^[^\\u0000-\\u001f\\u007f-\\u009f]*$"})]
 #: running text: line breaks and tabs allowed, other control characters not
-Text = Annotated[str, AfterValidator(_no_control(_CONTROL_TEXT)),
+Text = Annotated[str, AfterValidator(_no_control("\t\n")),
                  Field(json_schema_extra={"pattern":
                                           "^[^\\u0000-\\u0008\\u000b-\\u001f\\u007f-\\u009f]*$"})]
 #: a sentence quoted from the guide: not empty, not blank

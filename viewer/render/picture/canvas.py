@@ -18,7 +18,7 @@ import numpy as np
 from PIL import Image, ImageDraw, ImageFont
 
 from viewer.core.errors import BackViewError
-from viewer.core.options import describe_char
+from viewer.core.schema import describe_char
 from viewer.core.palette import hex_to_rgb, relative_luminance
 
 FONT_DIR = Path(__file__).resolve().parents[1] / "fonts"
