@@ -43,10 +43,12 @@ class BodyScene:
             self.assignment.body = body
         self.geometry = self.assignment.geometry
         self._key = self.assignment.key or cache_key(self.body, self.rmap)
-        self.surface = self._cut_surface()
+        self.surface = self._cached(
+            "surface", _read_surface,
+            lambda: cut_surface(self.assignment.fields, self.rmap.caution_order))
         self.zone_of_cell = np.asarray(self.surface.cell_data["zone"])
         self._faces = self.surface.regular_faces
-        self.borders = self._cached_borders()
+        self.borders = self._cached("borders", _read_borders, self._borders)
 
     @cached_property
     def cell_normals(self) -> np.ndarray:
@@ -61,24 +63,16 @@ class BodyScene:
         return np.asarray(self.surface.cell_centers().points)
 
     # ------------------------------------------------------------------ construction
-    def _cut_surface(self) -> pv.PolyData:
-        path = _cache_file(self._key)
-        cached = read_cached(path, _read_surface)
+    def _cached(self, what: str, read, build) -> pv.PolyData:
+        """``what`` ("surface", "borders") from the cache beside this body and map, or built
+        by ``build()`` and kept there."""
+        path = _cache_file(self._key, what)
+        cached = read_cached(path, read)
         if cached is not None:
             return cached
-        surface = cut_surface(self.assignment.fields, self.rmap.caution_order)
-        write_cached(path, lambda tmp: surface.save(tmp, binary=True))
-        return surface
-
-    def _cached_borders(self) -> pv.PolyData:
-        """The zone borders, kept in the cache beside the surface they outline."""
-        path = _cache_file(self._key, "borders")
-        cached = read_cached(path, _read_borders)
-        if cached is not None:
-            return cached
-        borders = self._borders()
-        write_cached(path, lambda tmp: borders.save(tmp, binary=True))
-        return borders
+        data = build()
+        write_cached(path, lambda tmp: data.save(tmp, binary=True))
+        return data
 
     def _borders(self) -> pv.PolyData:
         """Zone borders: the outline of every zone, joined into one set of lines."""
