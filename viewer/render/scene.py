@@ -153,10 +153,15 @@ class BodyScene:
         cells = np.flatnonzero(self.zone_of_cell == zone_index)
         if len(cells) == 0:
             raise ValueError(f"zone {zone_index} has no surface")
-        centres = self.cell_centres[cells]
-        field = self.geometry.zone_field(self.rmap.zones[zone_index],
-                                         self.geometry.project(centres, self.cell_normals[cells]))
-        return np.asarray(centres[int(np.argmax(field))], float)
+        return np.asarray(self.cell_centres[self.deepest_cell(zone_index, cells)], float)
+
+    def deepest_cell(self, zone_index: int, cells: np.ndarray) -> int:
+        """Of ``cells`` (the zone's, or some of them), the one whose centre lies farthest inside
+        the zone's border."""
+        field = self.geometry.zone_field(
+            self.rmap.zones[zone_index],
+            self.geometry.project(self.cell_centres[cells], self.cell_normals[cells]))
+        return int(cells[int(np.argmax(field))])
 
     def landmark_point(self, name: str) -> np.ndarray:
         return self.body.landmark(name)

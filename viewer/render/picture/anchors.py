@@ -94,11 +94,7 @@ def _anchor_cell(scene: BodyScene, zone, cells, xyz, facing, extra: Mask | None,
         edge = bx0 if xyz[pick, 0].mean() < (bx0 + bx1) / 2 else bx1
         clear = pick[~ray_hits(extra, xyz[pick, 0], xyz[pick, 1], edge)]
         pick = clear if len(clear) else pick
-    centres = scene.cell_centres[pick]
-    fields = scene.geometry.zone_field(zone, scene.geometry.project(centres,
-                                                                     scene.cell_normals[pick]))
-    return int(pick[int(np.argmax(fields))])
-
+    return scene.deepest_cell(zone.index, pick)
 
 
 def pin_tips(rendered: Rendered, framing: Framing, points: list, unit: float) -> list:
