@@ -28,6 +28,20 @@ UNIT_SCALE = {"m": 1.0, "cm": 0.01, "mm": 0.001}
 Coordinate = bounded(-1e5, 1e5, "units")
 
 
+class FitInfo(BaseModel):
+    """How automatically found landmarks were fitted (``backview landmarks``)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    method: Text
+    residual_cm: bounded(0, 1e4, "cm", "median template-to-skin distance after the fit")
+    residual_p90_cm: bounded(0, 1e4, "cm", "90th percentile of that distance") | None = None
+    seconds: bounded(0, 1e6, "s") | None = None
+    confidence: dict[str, bounded(0, 1, "")] = Field(
+        default_factory=dict, description="0 (guessed) .. 1 (sure), per landmark")
+    warnings: list[Line] = Field(default_factory=list)
+
+
 class LandmarkFile(BaseModel):
     """Schema of ``<mesh>.landmarks.json``: named points on the skin, in the mesh's units."""
 
@@ -37,6 +51,7 @@ class LandmarkFile(BaseModel):
     units: Literal["m", "cm", "mm"] = Field("m", description="units of the mesh and landmarks")
     axes: dict[str, Line] | None = Field(None, description="axis conventions, for the reader")
     method: Text | None = Field(None, description="how the landmarks were derived")
+    fit: FitInfo | None = Field(None, description="set when the landmarks were found automatically")
     landmarks: dict[str, tuple[Coordinate, Coordinate, Coordinate]]
 
     def problems(self) -> list[tuple[str, str]]:
@@ -81,6 +96,24 @@ def load_landmarks(path: str | Path) -> LandmarkFile:
     for where, message in doc.problems()[:1]:
         raise LandmarkError(message, path, where)
     return doc
+
+
+def save_landmarks(path: str | Path, landmarks: dict[str, np.ndarray], *, units: str = "m",
+                   mesh_name: str | None = None, axes: dict[str, str] | None = None,
+                   method: str | None = None, fit: dict | None = None) -> Path:
+    """Write a landmarks file atomically (validated by :class:`LandmarkFile` first, so nothing
+    that could not be read back is written). Coordinates are rounded to 0.01 mm."""
+    from viewer.core.atomic import atomic_write_bytes
+
+    decimals = {"m": 5, "cm": 3, "mm": 2}[units]
+    doc = {"mesh": mesh_name, "units": units, "axes": axes, "method": method, "fit": fit,
+           "landmarks": {k: [round(float(c), decimals) for c in np.asarray(v, float)]
+                         for k, v in landmarks.items()}}
+    doc = {k: v for k, v in doc.items() if v is not None}
+    LandmarkFile.model_validate(doc)
+    path = Path(path)
+    atomic_write_bytes(path, (json.dumps(doc, indent=2, ensure_ascii=False) + "\n").encode())
+    return path
 
 
 @dataclass
