@@ -49,8 +49,9 @@ TEMPLATE_STATURE_M = 1.666
 #: very tall adult's), metres
 STATURE_M = (0.9, 2.4)
 #: a median gap above this fraction of the template's height after the rigid fit: not a body
-#: (bodies of other shapes and poses measure 0.004-0.012; a box, a sphere, a chair 0.03 and more)
-NOT_A_BODY_GAP = 0.013
+#: (measured: adult bodies of other shapes, whole or cut at the hips, 0.004-0.013; a box 0.015,
+#: a chair 0.018, a sphere 0.043: the stature and back checks below refuse the others)
+NOT_A_BODY_GAP = 0.02
 #: the back is missing when more than this share of the template's back finds no skin within
 #: BACK_GAP_M
 BACK_MISSING_SHARE = 0.25
@@ -60,7 +61,7 @@ POOR_MEDIAN_CM = 1.0
 POOR_P90_CM = 2.5
 LOW_CONFIDENCE = 0.5
 #: stiffness schedule of the non-rigid fit: (smoothness, landmark weight, normal weight, iterations)
-NRICP_STEPS = ((0.02, 3, 0.5, 10), (0.007, 3, 0.5, 10), (0.002, 3, 0.5, 10), (0.0005, 3, 0.5, 10))
+NRICP_STEPS = ((0.02, 3, 0.5, 10), (0.007, 3, 0.5, 10))
 TEMPLATE_REDUCTION = 0.88  # the 55k-face torso -> about 6,600 faces, 3,300 vertices
 METHOD = ("automatic (BackView {version}): shipped torso template, scaled rigid ICP from the "
           "body's principal axes, then trimesh nricp_amberg; landmarks carried as barycentric "
@@ -178,7 +179,12 @@ def fit_landmarks(mesh: trimesh.Trimesh, *, source: Path | None = None,
     # the body in the template's frame and metres, where the template's distances mean metres
     to_template = np.linalg.inv(pose.matrix)
     local = _transform(target.mesh.vertices, to_template)
-    fitted = _register(template, local, target.mesh.faces, steps)
+    # bodies differ in proportions (wider, deeper, longer in the trunk): an affine fit first,
+    # so the non-rigid steps only follow the shape and do not slide along the skin
+    samples_local = _transform(target.samples, to_template)
+    affine = _affine_icp(template, samples_local)
+    start = _banded_affine(template, samples_local, _transform(template.vertices, affine))
+    fitted = _register(template, start, local, target.mesh.faces, steps)
 
     steps("placing the landmarks on the skin", 0.95)
     tri = fitted[template.faces[template.lm_faces]]
@@ -310,11 +316,13 @@ def _build_template() -> _Template:
     half = 0.5 * np.linalg.norm(body.landmarks["acromion_left"] - body.landmarks["acromion_right"])
     back = np.flatnonzero((local[:, 1] < c7) & (local[:, 1] > s2) & (local[:, 2] > 0.0)
                           & (np.abs(local[:, 0]) < 0.8 * half))
-    # the caps that close the cut limbs are not skin: they have no counterpart on a full body
-    normals = tmesh.vertex_normals
+    # the ends of the cut limbs (the last 8 cm of the thighs, the forearm stubs) and the caps
+    # that close them are not matched: a full body goes on beyond them, a torso may stop earlier
     bottom = v[:, 1].min()
-    cap = (v[:, 1] < bottom + 0.02) & (np.abs(normals[:, 1]) > 0.8)
-    weight = (~cap).astype(float)
+    reach = np.abs(v[:, 0]).max()
+    limb_end = (v[:, 1] < bottom + 0.08) | (np.abs(v[:, 0]) > reach - 0.10)
+    weight = (~limb_end).astype(float)
+    cap = limb_end
     # well-spread points for the rigid search: every k-th vertex of a spatial sort
     order = np.lexsort((v[:, 2].round(2), v[:, 0].round(2), v[:, 1].round(2)))
     sparse = order[~cap[order]][::8]
@@ -356,14 +364,16 @@ class _Pose:
 
 
 def _orient(template: _Template, target: _Target, steps: _Steps) -> _Pose:
+    # A person is deeper than wide and wide than... not always longer than wide (a heavy torso
+    # with its arms out is as wide as it is long), but always shallowest front to back: up lies
+    # in the plane of the two largest principal axes (tried every 30 degrees), facing along the
+    # third (both ways). Proper rotations only: a fit never mirrors the body.
     candidates = []
     axes = target.axes
-    for i in range(3):
-        for up_sign in (1, -1):
-            up = up_sign * axes[i]
-            others = [axes[j] for j in range(3) if j != i]
-            for front in (others[0], -others[0], others[1], -others[1]):
-                candidates.append((up, front))
+    for angle in np.radians(np.arange(0, 360, 30)):
+        up = np.cos(angle) * axes[0] + np.sin(angle) * axes[1]
+        for front in (axes[2], -axes[2]):
+            candidates.append((up, front))
     sparse = template.vertices[template.sparse]
     tried = []
     for k, (up, front) in enumerate(candidates):
@@ -383,13 +393,22 @@ def _orient(template: _Template, target: _Target, steps: _Steps) -> _Pose:
             matrix, cost = _icp(sparse, target, start, iterations=12)
             tried.append((cost, k, matrix))
     tried.sort(key=lambda t: t[0])
-    # refine the best few with more points
+    # refine the best few with more points, and judge them both ways: the template on the body
+    # and the body on the template (a torso upside down can lie on a body as closely one way,
+    # never both)
+    from scipy.spatial import cKDTree
+
     best = None
     dense = template.vertices[template.fit_weight > 0][::2]
-    for cost, k, matrix in tried[:3]:
+    skin = template.fit_weight > 0
+    for _, _, matrix in tried[:5]:
         matrix, cost = _icp(dense, target, matrix, iterations=25)
-        if best is None or cost < best[0]:
-            best = (cost, matrix)
+        back_dist, nearest = cKDTree(_transform(template.vertices, matrix)).query(target.samples)
+        matched = back_dist[skin[nearest]]
+        reverse = float(np.mean(np.sort(matched)[: int(0.8 * len(matched))])) \
+            if len(matched) else np.inf
+        if best is None or cost + reverse < best[0]:
+            best = (cost + reverse, matrix)
     matrix = best[1]
     scale = float(np.cbrt(abs(np.linalg.det(matrix[:3, :3]))))
     rotation = (matrix[:3, :3] / scale).T  # rows: template axes in the file's frame
@@ -407,7 +426,8 @@ def _statures(height: float, template: _Template) -> tuple[float, ...]:
 
 
 def _icp(points: np.ndarray, target: _Target, start: np.ndarray, iterations: int):
-    """Trimmed ICP (the closest 80 % of pairs) with scale; returns (matrix, trimmed mean gap)."""
+    """Trimmed ICP (the closest 80 % of pairs) with scale; returns (matrix, trimmed mean gap in
+    the body's metres: candidates of different scales compare fairly only there)."""
     from trimesh.registration import procrustes
 
     matrix = start
@@ -426,19 +446,89 @@ def _icp(points: np.ndarray, target: _Target, start: np.ndarray, iterations: int
         cost = new_cost
     moved = _transform(points, matrix)
     dist, _ = target.tree.query(moved)
-    scale = float(np.cbrt(abs(np.linalg.det(matrix[:3, :3]))))
-    return matrix, float(np.mean(np.sort(dist)[: int(0.8 * len(dist))])) / scale
+    return matrix, float(np.mean(np.sort(dist)[: int(0.8 * len(dist))]))
 
 
 # --------------------------------------------------------------------------- registration
-def _register(template: _Template, body_local: np.ndarray, body_faces: np.ndarray,
-              steps: _Steps) -> np.ndarray:
+def _affine_icp(template: _Template, samples: np.ndarray, iterations: int = 30) -> np.ndarray:
+    """An ICP with a general affine map (least squares), template -> body, both in the
+    template's frame: captures a wider, deeper or longer trunk as a whole.
+
+    Pairs go both ways: each template point to the body's nearest point, and each body point to
+    the template's nearest vertex unless that vertex closes a cut limb (the body goes on beyond
+    the template's cut there: a full body's legs and forearms are not matched). The second way
+    is what pulls the template's ends to the body's head and trunk, so a longer trunk is
+    stretched rather than slid along."""
+    from scipy.spatial import cKDTree
+
+    tree = cKDTree(samples)
+    skin = template.fit_weight > 0
+    points = template.vertices[skin]
+    matrix = np.eye(4)
+    for _ in range(iterations):
+        moved = _transform(template.vertices, matrix)
+        dist, idx = tree.query(moved[skin])
+        keep = dist <= np.percentile(dist, 90)
+        back_dist, back_idx = cKDTree(moved).query(samples)
+        back = skin[back_idx] & (back_dist < np.percentile(back_dist[skin[back_idx]], 90))
+        src = np.vstack([points[keep], template.vertices[back_idx[back]]])
+        dst = np.vstack([samples[idx[keep]], samples[back]])
+        solution, *_ = np.linalg.lstsq(np.hstack([src, np.ones((len(src), 1))]), dst,
+                                       rcond=None)
+        new = np.eye(4)
+        new[:3, :] = solution.T
+        done = np.abs(new - matrix).max() < 1e-5
+        matrix = new
+        if done:
+            break
+    return matrix
+
+
+#: heights (fractions of the template's trunk, bottom 0 .. top 1) of the bands of the banded
+#: affine fit, and the width of each band's smooth weight
+BANDS = (0.15, 0.4, 0.6, 0.8, 0.95)
+BAND_WIDTH = 0.12
+
+
+def _banded_affine(template: _Template, samples: np.ndarray, start: np.ndarray,
+                   iterations: int = 10) -> np.ndarray:
+    """One affine map per horizontal band of the template (hips, waist, chest, shoulders,
+    head), blended smoothly by height: a body whose chest is longer or whose shoulders sit
+    higher than the template's is followed band by band, which a single affine cannot."""
+    from scipy.spatial import cKDTree
+
+    tree = cKDTree(samples)
+    skin = template.fit_weight > 0
+    y = template.vertices[:, 1]
+    t = (y - y.min()) / np.ptp(y)
+    weights = np.exp(-0.5 * ((t[:, None] - np.array(BANDS)) / BAND_WIDTH) ** 2)
+    weights /= weights.sum(axis=1, keepdims=True)
+    current = start.copy()
+    for _ in range(iterations):
+        dist, idx = tree.query(current[skin])
+        keep = dist <= np.percentile(dist, 90)
+        src = np.hstack([current[skin][keep], np.ones((keep.sum(), 1))])
+        dst = samples[idx[keep]]
+        moved = np.zeros_like(current)
+        for b in range(len(BANDS)):
+            w = np.sqrt(weights[skin][keep, b])[:, None]
+            solution, *_ = np.linalg.lstsq(src * w, dst * w, rcond=None)
+            moved += weights[:, b:b + 1] * (np.hstack([current, np.ones((len(current), 1))])
+                                            @ solution)
+        step = np.abs(moved - current).max()
+        current = moved
+        if step < 1e-4:
+            break
+    return current
+
+
+def _register(template: _Template, start: np.ndarray, body_local: np.ndarray,
+              body_faces: np.ndarray, steps: _Steps) -> np.ndarray:
     """The template's vertices fitted onto the body (both in the template's frame, metres)."""
     from trimesh.registration import nricp_amberg
 
-    source = _mesh(template.vertices, template.faces)
     target = _mesh(body_local, body_faces)
-    out = template.vertices
+    out = start
     for i, step in enumerate(NRICP_STEPS):
         steps("fitting the template to the body", 0.35 + 0.6 * i / len(NRICP_STEPS))
         source = _mesh(out, template.faces)

@@ -153,11 +153,17 @@ def body_left(mesh: trimesh.Trimesh, points: dict[str, np.ndarray], up: np.ndarr
     spine = np.array([points[anatomy.spinous(v)] for v in anatomy.VERTEBRAL_LEVELS
                       if anatomy.spinous(v) in points])
     vertices = np.asarray(mesh.vertices, float)
-    heights = vertices @ up
+    # the middle of the body's surface at the spine's heights, weighted by area: vertices alone
+    # would lean towards wherever a remeshed or scanned surface happens to be denser
+    centres = np.asarray(mesh.triangles_center, float)
+    heights = centres @ up
     band = (heights >= (spine @ up).min()) & (heights <= (spine @ up).max())
     if not band.any():
         return None
-    back = spine.mean(axis=0) - vertices[band].mean(axis=0)
+    area = np.asarray(mesh.area_faces, float)[band]
+    if area.sum() <= 0:
+        return None
+    back = spine.mean(axis=0) - (centres[band] * area[:, None]).sum(axis=0) / area.sum()
     back -= (back @ up) * up
     norm = np.linalg.norm(back)
     if norm == 0 or norm < 1e-3 * np.linalg.norm(np.ptp(vertices, axis=0)):
