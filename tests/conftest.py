@@ -222,3 +222,26 @@ def user_body_mm(tmp_path_factory, shipped_landmarks_doc) -> Path:
     doc["landmarks"] = {k: to_user_frame(v).tolist() for k, v in shipped_landmarks_doc["landmarks"].items()}
     (folder / "user.landmarks.json").write_text(json.dumps(doc, indent=1), encoding="utf-8")
     return mesh_path
+
+
+#: how far (m) ``overlap_body`` moves the right superior angle up: far enough that the right
+#: shoulder blade's medial-border band reaches into the upper trapezius, as on a heavier body
+OVERLAP_LIFT_M = 0.03
+
+
+@pytest.fixture(scope="session")
+def overlap_body(tmp_path_factory, shipped_landmarks_doc) -> Path:
+    """``body.ply`` (a copy of the shipped torso) with landmarks whose right superior angle of
+    the shoulder blade lies 3 cm higher: there the band of 'scapular-edges-right' (petrissage
+    light-only) meets 'upper-trapezius-right' (light pressure, petrissage recommended), which
+    wins as the lower pressure. The two never meet on the shipped torso. Returns the mesh."""
+    import shutil
+
+    folder = tmp_path_factory.mktemp("overlap-body")
+    mesh_path = folder / "body.ply"
+    shutil.copyfile(SHIPPED_MESH, mesh_path)
+    doc = json.loads(json.dumps(shipped_landmarks_doc))
+    doc["mesh"] = mesh_path.name
+    doc["landmarks"]["superior_angle_right"][1] += OVERLAP_LIFT_M  # +Y is up on the torso
+    (folder / "body.landmarks.json").write_text(json.dumps(doc, indent=1), encoding="utf-8")
+    return mesh_path

@@ -17,7 +17,11 @@ def add_parser(sub) -> None:
 
 
 def zone_rows(rmap, assignment) -> list[dict]:
+    """One row per zone: its rules, size and place on this body; ``also_inside``: the other
+    zones that cover some of its faces (face counts), and ``stricter``: the fields whose value
+    on some of its faces is stricter than the zone's own, because such a zone asks for less."""
     stats = {s.id: s for s in assignment.stats()}
+    overlaps = assignment.overlap_summary()
     rows = []
     for z in rmap.zones:
         s = stats[z.id]
@@ -30,6 +34,8 @@ def zone_rows(rmap, assignment) -> list[dict]:
             "area_cm2": s.area_cm2,
             "levels": list(s.levels) if s.levels else None,
             "lateral_cm": list(s.lateral_cm) if s.lateral_cm else None,
+            "also_inside": overlaps[z.id]["also_inside"],
+            "stricter": overlaps[z.id]["stricter"],
         })
     return rows
 
@@ -54,4 +60,17 @@ def run(args) -> int:
         lat = "{:.1f}–{:.1f}".format(*r["lateral_cm"]) if r["lateral_cm"] else "-"
         print(f"{r['id']:24s} {r['pressure']:9s} {st['effleurage']:12s} {st['petrissage']:12s} "
               f"{st['friction']:12s} {r['faces']:6d} {r['area_cm2']:7.1f}  {levels:9s} {lat:>11s}")
+    notes = [stricter_note(r) for r in rows if r["stricter"]]
+    if notes:
+        print("\nwhere zones overlap on this body, the most cautious value of each field applies:")
+        for note in notes:
+            print(f"  {note}")
     return 0
+
+
+def stricter_note(row: dict) -> str:
+    """``upper-trapezius-right: also inside scapular-edges-right (26 faces): petrissage
+    light-only on 26 faces``."""
+    also = ", ".join(f"{a['zone']} ({a['faces']} faces)" for a in row["also_inside"])
+    values = ", ".join(f"{s['field']} {s['value']} on {s['faces']} faces" for s in row["stricter"])
+    return f"{row['id']}: also inside {also}: {values}"

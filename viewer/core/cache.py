@@ -20,7 +20,7 @@ from viewer.core.body import Body
 from viewer.core.regionmap import RegionMap
 
 #: bump when the zone fields or the assignment change, so every cached file is rebuilt
-CACHE_VERSION = 6
+CACHE_VERSION = 7  # 7: faces in several zones kept (ZoneAssignment.multi_*)
 
 T = TypeVar("T")
 

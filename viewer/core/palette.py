@@ -12,7 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from viewer.core.errors import unknown_choice
-from viewer.core.regionmap import Pressure, RegionMap, Stroke, StrokeStatus, Zone
+from viewer.core.regionmap import Pressure, RegionMap, Rule, Stroke, StrokeStatus, Zone
 
 @dataclass(frozen=True)
 class Palette:
@@ -112,15 +112,16 @@ def mode_title(mode: str) -> str:
     return "Safe pressure" if kind == "pressure" else f"{stroke.label}: where and how"
 
 
-def zone_category(zone: Zone | None, mode: str) -> str:
-    """The legend key a zone falls under in ``mode`` ("none" outside every zone)."""
+def zone_category(zone: Zone | Rule | None, mode: str) -> str:
+    """The legend key a zone (or a :class:`Rule`: where several zones cover the skin, the most
+    cautious of each field) falls under in ``mode`` ("none" outside every zone)."""
     if zone is None:
         return "none"
     kind, stroke = parse_colour_mode(mode)
     return zone.pressure.value if kind == "pressure" else zone.strokes[stroke].value
 
 
-def zone_colour(zone: Zone | None, mode: str, palette: "str | Palette" = "default") -> str:
+def zone_colour(zone: Zone | Rule | None, mode: str, palette: "str | Palette" = "default") -> str:
     pal = get_palette(palette)
     if zone is None:
         return pal.no_zone
@@ -130,7 +131,7 @@ def zone_colour(zone: Zone | None, mode: str, palette: "str | Palette" = "defaul
     return pal.strokes[zone.strokes[stroke]]
 
 
-def zone_hatched(zone: Zone | None, mode: str) -> bool:
+def zone_hatched(zone: Zone | Rule | None, mode: str) -> bool:
     return zone_category(zone, mode) == "avoid"
 
 

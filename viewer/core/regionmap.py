@@ -287,6 +287,11 @@ class Zone:
         return {s: self.spec.strokes[s] for s in Stroke}
 
     @property
+    def rule(self) -> "Rule":
+        """The zone's own pressure and strokes."""
+        return Rule(self.pressure, tuple(self.spec.strokes[s] for s in Stroke))
+
+    @property
     def caution_key(self) -> tuple[int, int, int]:
         """Sort key, most cautious first: pressure, then the strokes' total, then map order."""
         return (self.pressure.rank, sum(v.rank for v in self.spec.strokes.values()), self.index)
@@ -305,6 +310,40 @@ class Zone:
             if mine.rank > theirs.rank:
                 out.append(f"{s.value} {mine.value} (vs {theirs.value})")
         return out
+
+
+@dataclass(frozen=True)
+class Rule:
+    """A pressure and a status for each stroke: a zone's own, or the rule where several zones
+    cover the same skin (:meth:`most_cautious`). It colours like a zone (``palette.zone_colour``
+    takes either)."""
+
+    pressure: Pressure
+    stroke_values: tuple[StrokeStatus, ...]  # in the order of ``Stroke``
+
+    @property
+    def strokes(self) -> dict[Stroke, StrokeStatus]:
+        return dict(zip(Stroke, self.stroke_values))
+
+    @classmethod
+    def most_cautious(cls, rules) -> "Rule":
+        """The most cautious value of *each* field (pressure and every stroke) of ``rules``."""
+        rules = list(rules)
+        return cls(min((r.pressure for r in rules), key=lambda p: p.rank),
+                   tuple(min((r.stroke_values[i] for r in rules), key=lambda v: v.rank)
+                         for i in range(len(Stroke))))
+
+    def fields(self) -> dict[str, str]:
+        """``{"pressure": value, "<stroke>": value, ...}``."""
+        return {"pressure": self.pressure.value,
+                **{s.value: v.value for s, v in zip(Stroke, self.stroke_values)}}
+
+    def stricter_fields(self, other: "Rule") -> list[str]:
+        """The fields ("pressure", or a stroke's name) where this rule is more cautious."""
+        out = ["pressure"] if self.pressure.rank < other.pressure.rank else []
+        return out + [s.value for s, mine, theirs in zip(Stroke, self.stroke_values,
+                                                         other.stroke_values)
+                      if mine.rank < theirs.rank]
 
 
 @dataclass(frozen=True)

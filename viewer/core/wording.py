@@ -20,6 +20,7 @@ from viewer.core.regionmap import Stroke, Zone, normalise_text
 
 if TYPE_CHECKING:  # only named in annotations: the window loads the lesson model on first use
     from viewer.core.lesson import Lesson, Step
+    from viewer.core.zones import Cover
 
 #: the headings of a zone's sections, in the order they are shown
 TECHNIQUE_HEADING = "How to work here"
@@ -38,6 +39,9 @@ class Fact:
     label: str
     value: str
     mode: str
+    #: where another zone covering the place makes the value stricter than the zone's own:
+    #: "here; Recommended elsewhere in this zone" (empty otherwise)
+    note: str = ""
 
 
 @dataclass(frozen=True)
@@ -51,11 +55,41 @@ class Section:
     warning: bool = False
 
 
-def zone_facts(zone: Zone) -> list[Fact]:
-    """The zone's pressure, then each stroke's status, in words."""
-    facts = [Fact("Pressure", zone.pressure.label, "pressure")]
-    facts += [Fact(s.label, zone.strokes[s].label, f"stroke:{s.value}") for s in Stroke]
+def zone_facts(zone: Zone, cover: Cover | None = None) -> list[Fact]:
+    """The zone's pressure, then each stroke's status, in words. With ``cover`` (a place
+    inside the zone and maybe others), the values that apply at that place: the most cautious
+    of each over every zone covering it, a stricter one noted."""
+    rule = cover.rule if cover is not None else zone.rule
+    stricter = set(cover.stricter) if cover is not None else set()
+
+    def note(field: str, own) -> str:
+        return f"here; {own.label} elsewhere in this zone" if field in stricter else ""
+
+    facts = [Fact("Pressure", rule.pressure.label, "pressure", note("pressure", zone.pressure))]
+    facts += [Fact(s.label, rule.strokes[s].label, f"stroke:{s.value}",
+                   note(s.value, zone.strokes[s])) for s in Stroke]
     return facts
+
+
+#: how a place inside several zones is explained (the zones' names follow the colon)
+ALSO_INSIDE = "Also inside"
+ALSO_INSIDE_RULE = "the most cautious rule of each applies"
+
+
+def also_inside_text(cover: Cover | None) -> str:
+    """"Also inside: edges of the shoulder blade (right) — the most cautious rule of each
+    applies", or "" for a place inside one zone only."""
+    if cover is None or not cover.also:
+        return ""
+    names = ", ".join(_lower_first(z.name) for z in cover.also)
+    return f"{ALSO_INSIDE}: {names} \u2014 {ALSO_INSIDE_RULE}"
+
+
+def _lower_first(name: str) -> str:
+    """"Edges of the shoulder blade" -> "edges of the shoulder blade"; "L5 area" stays."""
+    if len(name) > 1 and name[0].isupper() and name[1].islower():
+        return name[0].lower() + name[1:]
+    return name
 
 
 def zone_sections(zone: Zone) -> list[Section]:

@@ -9,6 +9,14 @@ of a face has the value linear over the triangle. :meth:`ZoneFields.zone_at` is 
 that names the zone of any surface point: the face counts of ``backview zones`` use it at face
 centres, and the renderer cuts the surface along the same fields' zero lines and labels every
 cut cell with it, so the zone under a click is the zone the table counts.
+
+Where several zones cover the same skin, the most cautious zone *names* the place (its name,
+its outline, its selection), and the place's *rule* is the most cautious value of each field
+(pressure and every stroke) over all the zones that cover it (:class:`Cover`). So an overlap
+never refuses a body: a user's body may bring two zones together that never meet on the shipped
+torso, and the skin there simply takes the stricter rule of each. ``backview validate`` reports
+such overlaps as warnings on a user's body, and as errors only on the shipped torso, where they
+mean the map contradicts itself (:func:`overlap_problems`).
 """
 
 from __future__ import annotations
@@ -20,10 +28,11 @@ from pathlib import Path
 import numpy as np
 
 from viewer.core import anatomy
-from viewer.core.body import Body
+from viewer.core.body import UNIT_SCALE, Body, landmarks_path_for, load_landmarks
 from viewer.core.cache import cache_file, cache_key, read_cached, write_cached
 from viewer.core.errors import BackViewError, RegionMapError
-from viewer.core.regionmap import Anchor, RegionMap, Shape, Zone
+from viewer.core.paths import default_mesh
+from viewer.core.regionmap import Anchor, RegionMap, Rule, Shape, Zone
 
 CM = 0.01
 #: how far past the midline a mirrored (side-less) shape's midline points reach, metres
@@ -323,22 +332,27 @@ class ZoneFields:
     def zone_at(self, face: np.ndarray, points: np.ndarray) -> np.ndarray:
         """The zone index (``NO_ZONE`` for none) of each point, given the face it lies on:
         the most cautious zone whose field is positive there."""
+        return most_cautious(self.inside_at(face, points), self.caution_order)
+
+    def inside_at(self, face: np.ndarray, points: np.ndarray) -> np.ndarray:
+        """``(n_zones, n_points)`` booleans: is each point inside each zone (the zone's field,
+        linear over the point's face, positive there)?"""
         tri = self.faces[np.atleast_1d(np.asarray(face, np.int64))]
         points = np.asarray(points, np.float64).reshape(-1, 3)
-        zone = np.full(len(tri), NO_ZONE, np.int16)
+        out = np.zeros((len(self.values), len(tri)), bool)
         # a linear field is positive somewhere on a face only if it is at one of its corners
         todo = np.flatnonzero(self._in_some_zone[tri].any(axis=1))
-        for idx in self.caution_order:
-            corner = self.values[idx][tri[todo]]
+        corners = tri[todo]
+        for idx, values in enumerate(self.values):
+            corner = values[corners]
             inside = corner.min(axis=1) > 0
             crossed = np.flatnonzero(~inside & (corner.max(axis=1) > 0))
             if len(crossed):
                 sub = todo[crossed]
                 bary = _barycentric(self.vertices[tri[sub]], points[sub])
                 inside[crossed] = np.einsum("pk,pk->p", corner[crossed], bary) > 0
-            zone[todo[inside]] = idx
-            todo = todo[~inside]
-        return zone
+            out[idx, todo] = inside
+        return out
 
     @cached_property
     def _in_some_zone(self) -> np.ndarray:
@@ -364,11 +378,47 @@ def most_cautious(inside: np.ndarray, caution_order) -> np.ndarray:
 # --------------------------------------------------------------------------- assignment
 @dataclass(frozen=True)
 class Overlap:
+    """Faces inside two zones: ``winner`` names them, ``other`` covers them too."""
+
     winner: str
     other: str
     faces: int
-    #: what the winner allows that the other forbids (empty: the most cautious rule holds)
+    #: what the winner allows that the other forbids (empty: the winner's own rule is already
+    #: the most cautious there); on those faces the other's stricter values apply
     conflicts: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Cover:
+    """A place of the skin and the zones covering it: ``zone``, the most cautious one, names it
+    (its name, outline and selection); ``also`` are the others, most cautious first. Its
+    :attr:`rule` is the most cautious value of each field over all of them."""
+
+    zone: Zone
+    also: tuple[Zone, ...] = ()
+
+    def __repr__(self) -> str:
+        return f"Cover({self.zone.id!r}, also={[z.id for z in self.also]!r})"
+
+    @cached_property
+    def rule(self) -> Rule:
+        return Rule.most_cautious([self.zone.rule] + [z.rule for z in self.also])
+
+    @property
+    def stricter(self) -> list[str]:
+        """The fields ("pressure" or a stroke's name) where the rule here is stricter than the
+        zone's own, because another zone covering the place asks for less."""
+        return self.rule.stricter_fields(self.zone.rule)
+
+    @classmethod
+    def of(cls, rmap: RegionMap, zone: int, inside) -> "Cover | None":
+        """The cover of a place named by ``zone`` (an index, or ``NO_ZONE``) and inside the
+        zones whose indices are true in ``inside`` (booleans, one per zone)."""
+        if zone == NO_ZONE:
+            return None
+        position = {idx: k for k, idx in enumerate(rmap.caution_order)}
+        also = sorted((int(i) for i in np.flatnonzero(inside) if i != zone), key=position.get)
+        return cls(rmap.zones[int(zone)], tuple(rmap.zones[i] for i in also))
 
 
 @dataclass(frozen=True)
@@ -395,6 +445,10 @@ class ZoneAssignment:
     from_cache: bool = False
     #: content hash of the body and map (``cache_key``), when it was computed
     key: str | None = None
+    #: the faces inside more than one zone (sorted), and for each the zones it is inside
+    #: ``(n, n_zones)``: what :meth:`cover` and :meth:`effective_rule` read
+    multi_faces: np.ndarray | None = field(default=None, repr=False)
+    multi_inside: np.ndarray | None = field(default=None, repr=False)
     body: Body | None = field(default=None, repr=False, compare=False)
     _fields: ZoneFields | None = field(default=None, repr=False, compare=False)
     _geometry: ZoneGeometry | None = field(default=None, repr=False, compare=False)
@@ -461,15 +515,72 @@ class ZoneAssignment:
         return (nearest(float(v.max())), nearest(float(v.min())))
 
     def conflicts(self) -> list[Overlap]:
+        """Overlaps where the winner allows something the other zone forbids (there the
+        other's stricter value applies)."""
         return [o for o in self.overlaps if o.conflicts]
+
+    # ------------------------------------------------------------------ several zones
+    def _multi_row(self, face: int) -> int | None:
+        if self.multi_faces is None or len(self.multi_faces) == 0:
+            return None
+        row = int(np.searchsorted(self.multi_faces, face))
+        return row if row < len(self.multi_faces) and self.multi_faces[row] == face else None
+
+    def cover(self, face: int) -> Cover | None:
+        """The zone of ``face`` and the other zones it is also inside (None: no zone)."""
+        zone = int(self.face_zone[face])
+        if zone == NO_ZONE:
+            return None
+        row = self._multi_row(face)
+        if row is None:
+            return Cover(self.rmap.zones[zone])
+        return Cover.of(self.rmap, zone, self.multi_inside[row])
+
+    def also_inside(self, face: int) -> tuple[Zone, ...]:
+        """The zones other than its own that cover ``face``, most cautious first."""
+        cover = self.cover(face)
+        return cover.also if cover is not None else ()
+
+    def effective_rule(self, face: int) -> Rule | None:
+        """The rule on ``face``: the most cautious value of each field (pressure and every
+        stroke) over every zone covering it; None outside every zone."""
+        cover = self.cover(face)
+        return cover.rule if cover is not None else None
+
+    def overlap_summary(self) -> dict[str, dict]:
+        """Per zone id, for ``zones --json``: ``also_inside`` (the other zones covering some of
+        its faces, with the face counts) and ``stricter`` (where the effective value of a field
+        differs from the zone's own: the field, the value that applies, the faces)."""
+        out = {z.id: {"also_inside": [], "stricter": []} for z in self.rmap.zones}
+        for o in sorted(self.overlaps, key=lambda o: (o.winner, -o.faces, o.other)):
+            out[o.winner]["also_inside"].append({"zone": o.other, "faces": o.faces})
+        if self.multi_faces is None or len(self.multi_faces) == 0:
+            return out
+        combos, inverse = np.unique(
+            np.column_stack([self.face_zone[self.multi_faces], self.multi_inside]), axis=0,
+            return_inverse=True)
+        counts = np.bincount(inverse.ravel(), minlength=len(combos))
+        tally: dict[tuple[str, str, str], int] = {}
+        for row, n in zip(combos, counts):
+            cover = Cover.of(self.rmap, int(row[0]), row[1:].astype(bool))
+            if cover is None:
+                continue
+            values = cover.rule.fields()
+            for name in cover.stricter:
+                key = (cover.zone.id, name, values[name])
+                tally[key] = tally.get(key, 0) + int(n)
+        for (zid, name, value), n in sorted(tally.items()):
+            out[zid]["stricter"].append({"field": name, "value": value, "faces": n})
+        return out
 
 
 def assign_zones(body: Body, rmap: RegionMap, *, cache: bool = True,
                  cache_dir: Path | None = None) -> ZoneAssignment:
-    """Fit ``rmap`` to ``body``: one zone (or none) per face, most cautious zone winning.
+    """Fit ``rmap`` to ``body``: one zone (or none) per face, most cautious zone winning; a
+    face inside several zones keeps the most cautious value of each field (:meth:`cover`).
 
-    Raises :class:`RegionMapError` when a zone matches no face, or when two zones overlap and
-    the winner allows something the other forbids (so the most cautious rule would not hold).
+    Overlaps never refuse a body (:func:`overlap_problems` reports them). Raises
+    :class:`RegionMapError` when a zone matches no face.
     """
     key = cache_key(body, rmap) if cache else None
     result = _load_cached(key, rmap, cache_dir) if key else None
@@ -485,16 +596,55 @@ def assign_zones(body: Body, rmap: RegionMap, *, cache: bool = True,
     for zid in result.empty_zones():
         problems.append(BackViewError("matches no face of the mesh (check its shape against the "
                                       f"landmarks{landmarks})", path, f"{zid}:shapes"))
-    for o in result.conflicts():
-        problems.append(BackViewError(
-            f"overlaps '{o.other}' on {o.faces} faces and wins as the more cautious, yet allows "
-            f"{', '.join(o.conflicts)}: make it at least as cautious or separate the shapes",
-            path, f"{o.winner}:shapes"))
     if problems:
         err = RegionMapError(problems)
         err.assignment = result
         raise err
     return result
+
+
+def overlap_problems(assignment: ZoneAssignment, *, shipped: bool) -> list[BackViewError]:
+    """One line per overlap whose winner allows something the other zone forbids.
+
+    On the shipped torso (``shipped``) it is the map contradicting itself: its author must make
+    the winner at least as cautious or separate the shapes (``validate`` fails). On any other
+    body it is only the body bringing two zones together: the most cautious value of each field
+    applies there, and the line is a warning with the face count.
+    """
+    out = []
+    for o in assignment.conflicts():
+        allows = ", ".join(o.conflicts)
+        if shipped:
+            text = (f"overlaps '{o.other}' on {o.faces} faces and wins as the more cautious, yet "
+                    f"allows {allows}: make it at least as cautious or separate the shapes")
+        else:
+            text = (f"overlaps '{o.other}' on {o.faces} faces of this body, where it allows "
+                    f"{allows}: there the most cautious value of each applies")
+        out.append(BackViewError(text, assignment.rmap.path, f"{o.winner}:shapes"))
+    return out
+
+
+def is_shipped_torso(body: Body) -> bool:
+    """Is ``body`` the shipped torso with its shipped landmarks (by content, wherever the files
+    lie)? Its mesh file has the shipped file's bytes and its landmarks the shipped values."""
+    shipped = default_mesh()
+    if body.mesh_path is None or not body.landmarks:
+        return False
+    try:
+        same_file = Path(body.mesh_path).resolve() == shipped.resolve() or (
+            Path(body.mesh_path).stat().st_size == shipped.stat().st_size
+            and Path(body.mesh_path).read_bytes() == shipped.read_bytes())
+        if not same_file:
+            return False
+        doc = load_landmarks(landmarks_path_for(shipped))
+    except (OSError, BackViewError):
+        return False
+    if body.unit != UNIT_SCALE[doc.units]:
+        return False
+    if set(doc.landmarks) != set(body.landmarks):
+        return False
+    return all(np.array_equal(np.asarray(doc.landmarks[k], float), body.landmarks[k])
+               for k in doc.landmarks)
 
 
 def _compute(body: Body, rmap: RegionMap) -> ZoneAssignment:
@@ -518,12 +668,14 @@ def _compute(body: Body, rmap: RegionMap) -> ZoneAssignment:
 
     face_zone = most_cautious(inside, zone_fields.caution_order)
     overlaps = _overlaps(rmap, inside, face_zone)
+    multi = np.flatnonzero(inside.sum(axis=0) > 1)
     area_cm2 = 0.5 * double_area * (body.unit / CM) ** 2
     uv = np.stack([(pts.u[a] + pts.u[b] + pts.u[c]) / 3, (pts.v[a] + pts.v[b] + pts.v[c]) / 3], 1)
     tokens = (["EOP"] if anatomy.EOP in body.landmarks else []) + [
         lvl for lvl in anatomy.VERTEBRAL_LEVELS if anatomy.spinous(lvl) in body.landmarks]
     heights = {t: geom.level_height(t) for t in tokens}
     return ZoneAssignment(rmap, face_zone, area_cm2.astype(np.float32), overlaps, uv, heights,
+                          multi_faces=multi, multi_inside=np.ascontiguousarray(inside[:, multi].T),
                           body=body, _fields=zone_fields, _geometry=geom)
 
 
@@ -574,8 +726,14 @@ def _load_cached(key: str, rmap: RegionMap, cache_dir: Path | None) -> ZoneAssig
             overlaps = [Overlap(w, o, int(n), tuple(c.split("|")) if c else ())
                         for w, o, n, c in data["overlaps"].tolist()]
             heights = dict(zip(data["level_names"].tolist(), data["level_heights"].tolist()))
+            multi = data["multi_faces"].astype(np.int64)
+            multi_inside = np.unpackbits(data["multi_inside"], axis=1,
+                                         count=len(rmap.zones)).astype(bool)
+            if len(multi_inside) != len(multi):
+                raise ValueError("damaged cache: faces in several zones")
             return ZoneAssignment(rmap, data["face_zone"], data["area"], overlaps, data["uv"],
-                                  heights, from_cache=True)
+                                  heights, from_cache=True, multi_faces=multi,
+                                  multi_inside=multi_inside)
 
     return read_cached(cache_file(key, ".npz", cache_dir), read)
 
@@ -588,6 +746,9 @@ def _store_cached(key: str, result: ZoneAssignment, cache_dir: Path | None) -> N
     def write(tmp: Path) -> None:
         np.savez(tmp, face_zone=result.face_zone, area=result.face_area_cm2,
                  uv=result.face_centroid_uv, overlaps=overlaps,
+                 multi_faces=np.asarray(result.multi_faces, np.int64),
+                 multi_inside=np.packbits(result.multi_inside.reshape(len(result.multi_faces), -1),
+                                          axis=1),
                  level_names=np.array(list(heights), dtype=str),
                  level_heights=np.array(list(heights.values()), dtype=np.float64))
 

@@ -7,6 +7,9 @@ rewrites a colour array in place and swaps small line actors, never re-adds the 
 The surface is cut with the zone fields of the body's :class:`~viewer.core.zones.ZoneAssignment`
 (evaluated once, in the core), and each cut cell takes the zone the core's rule
 (:meth:`ZoneFields.zone_at`) gives its centre: the zone under a click is the zone the core names.
+Each cell also keeps every zone its centre lies in: where several zones cover the skin, the
+cell is named, outlined and selected with the most cautious one, and coloured and hatched by
+the most cautious value of each field over all of them (:class:`~viewer.core.zones.Cover`).
 """
 
 from __future__ import annotations
@@ -24,7 +27,7 @@ from viewer.core.body import Body
 from viewer.core.cache import cache_file, cache_key, read_cached, write_cached
 from viewer.core.palette import hex_to_rgb, zone_colour, zone_hatched
 from viewer.core.regionmap import RegionMap, Zone
-from viewer.core.zones import NO_ZONE, ZoneAssignment, ZoneFields, assign_zones
+from viewer.core.zones import NO_ZONE, Cover, ZoneAssignment, ZoneFields, assign_zones, most_cautious
 
 #: spacing of the "avoid" hatching on the skin, in metres
 HATCH_SPACING = 0.012
@@ -47,6 +50,7 @@ class BodyScene:
             "surface", _read_surface,
             lambda: cut_surface(self.assignment.fields, self.rmap.caution_order))
         self.zone_of_cell = np.asarray(self.surface.cell_data["zone"])
+        self._covers_from_cells()
         self._faces = self.surface.regular_faces
         self.borders = self._cached("borders", _read_borders, self._borders)
 
@@ -80,6 +84,27 @@ class BodyScene:
         outlines = [o for o in outlines if o.n_points]
         return _append(outlines)
 
+    def _covers_from_cells(self) -> None:
+        """``covers``: one :class:`Cover` per combination of zones that occurs on a cell inside
+        several zones; ``cover_of_cell``: its index for each cell (-1: one zone or none)."""
+        n_zones = len(self.rmap.zones)
+        inside = np.unpackbits(np.asarray(self.surface.cell_data["cover"], np.uint8).reshape(
+            self.surface.n_cells, -1), axis=1, count=n_zones).astype(bool)
+        multi = np.flatnonzero((inside.sum(axis=1) > 1) & (self.zone_of_cell != NO_ZONE))
+        self.cover_of_cell = np.full(self.surface.n_cells, -1, np.int32)
+        self.covers: list[Cover] = []
+        if len(multi):
+            keys = np.column_stack([self.zone_of_cell[multi], inside[multi]]).astype(np.int32)
+            combos, which = np.unique(keys, axis=0, return_inverse=True)
+            self.cover_of_cell[multi] = which.ravel()
+            self.covers = [Cover.of(self.rmap, int(row[0]), row[1:].astype(bool))
+                           for row in combos]
+        # the row of each cell in the colour table of cell_colours: its zone, no zone (after
+        # the zones), or its combination of zones (after those)
+        self._colour_row = np.where(self.zone_of_cell == NO_ZONE, n_zones,
+                                    self.zone_of_cell).astype(np.int64)
+        self._colour_row[multi] = n_zones + 1 + self.cover_of_cell[multi]
+
     def _project_uv(self, points: np.ndarray) -> np.ndarray:
         f = self.geometry.frame
         d = (np.asarray(points) - f.origin) * self.geometry.scale
@@ -90,30 +115,46 @@ class BodyScene:
                      palette: str = "default") -> np.ndarray:
         """``(n_zones + 1, 3)`` uint8: row ``i`` is zone ``i``'s colour, the last row no-zone.
         ``selected``: a zone index, or several (a lesson step's highlighted zones)."""
-        rows = [hex_to_rgb(zone_colour(z, mode, palette)) for z in self.rmap.zones]
-        rows.append(hex_to_rgb(zone_colour(None, mode, palette)))
-        lut = np.array(rows, np.uint8)
+        rules = list(self.rmap.zones) + [None]
+        return self._colour_table(rules, list(range(len(self.rmap.zones))) + [NO_ZONE], mode,
+                                  selected, palette)
+
+    def _colour_table(self, rules, zones, mode, selected, palette) -> np.ndarray:
+        """The colour of each of ``rules`` (a zone, a :class:`Rule` or None) in ``mode``; rows
+        whose zone (``zones``) is not ``selected`` are faded when something is."""
+        lut = np.array([hex_to_rgb(zone_colour(r, mode, palette)) for r in rules],
+                       np.uint8).reshape(-1, 3)
         if selected is None or isinstance(selected, (int, np.integer)):
             selected = [] if selected is None else [selected]
         keep = [int(i) for i in selected if i != NO_ZONE]
         if keep:
             # fade the others a little so the selected zones stand out
-            others = np.ones(len(lut), bool)
-            others[keep] = False
+            others = ~np.isin(np.asarray(zones, int), keep)
             lut[others] = (lut[others] * 0.55 + 255 * 0.45).astype(np.uint8)
         return lut
 
     def cell_colours(self, mode: str, selected: int | Iterable[int] | None = None,
                      palette: str = "default") -> np.ndarray:
+        """``(n_cells, 3)`` uint8: each cell coloured by the rule that applies there (its
+        zone's, or the most cautious of each field where several zones cover it)."""
         lut = self.zone_colours(mode, selected, palette)
-        return lut[self.zone_of_cell]  # NO_ZONE (-1) indexes the last row
+        if self.covers:
+            lut = np.vstack([lut, self._colour_table(
+                [c.rule for c in self.covers], [c.zone.index for c in self.covers], mode,
+                selected, palette)])
+        return lut[self._colour_row]
+
+    def hatched_cells(self, mode: str) -> np.ndarray:
+        """Cells whose rule in ``mode`` is "avoid" (the zone's, or the most cautious one)."""
+        rows = [zone_hatched(z, mode) for z in self.rmap.zones] + [False]
+        rows += [zone_hatched(c.rule, mode) for c in self.covers]
+        return np.asarray(rows, bool)[self._colour_row]
 
     def hatch_lines(self, mode: str) -> pv.PolyData:
-        """Diagonal lines on every zone whose category in ``mode`` is "avoid"."""
-        hatched = [z.index for z in self.rmap.zones if zone_hatched(z, mode)]
-        if not hatched:
+        """Diagonal lines on every cell whose rule in ``mode`` is "avoid"."""
+        cells = self.hatched_cells(mode)
+        if not cells.any():
             return pv.PolyData()
-        cells = np.isin(self.zone_of_cell, hatched)
         part = self.zone_part(cells)
         if part.n_cells == 0:
             return pv.PolyData()
@@ -148,6 +189,14 @@ class BodyScene:
         idx = int(self.zone_of_cell[cell])
         return None if idx == NO_ZONE else self.rmap.zones[idx]
 
+    def cover_at_cell(self, cell: int) -> Cover | None:
+        """The zone of a cell and the other zones covering it (None: no zone)."""
+        zone = self.zone_at_cell(cell)
+        if zone is None:
+            return None
+        k = int(self.cover_of_cell[cell])
+        return self.covers[k] if k >= 0 else Cover(zone)
+
     def label_anchor(self, zone_index: int) -> np.ndarray:
         """The point of the zone farthest inside its border: where its label belongs."""
         cells = np.flatnonzero(self.zone_of_cell == zone_index)
@@ -174,7 +223,8 @@ def cut_surface(fields: ZoneFields, caution_order) -> pv.PolyData:
     triangles on either side are moved with numpy, so the cost follows the border length.
     Every cell remembers its face of the body, and takes the zone the core's rule gives its
     centre (a cut cell lies on one side of every zero line, so that is the zone of all of it).
-    Cell data: ``zone``; point data: ``Normals``.
+    Cell data: ``zone``, and ``cover`` (the zones the cell lies in, as bits packed by
+    ``np.packbits``, one row per cell); point data: ``Normals``.
     """
     mesh = pv.PolyData.from_regular_faces(fields.vertices, fields.faces)
     mesh.point_data["Normals"] = fields.normals
@@ -193,13 +243,15 @@ def cut_surface(fields: ZoneFields, caution_order) -> pv.PolyData:
         pieces.append(remaining)
     surface = pv.merge(pieces, merge_points=False)
     face = np.asarray(surface.cell_data["face"])
-    surface.cell_data["zone"] = fields.zone_at(face, _cell_centres(surface))
+    inside = fields.inside_at(face, _cell_centres(surface))
+    surface.cell_data["zone"] = most_cautious(inside, caution_order)
+    surface.cell_data["cover"] = np.packbits(inside.T, axis=1)
     _absorb_specks(surface)
     for name in list(surface.point_data.keys()):
         if name != "Normals":
             del surface.point_data[name]
     for name in list(surface.cell_data.keys()):
-        if name != "zone":
+        if name not in ("zone", "cover"):
             del surface.cell_data[name]
     surface.point_data.active_normals_name = "Normals"
     return surface
@@ -223,7 +275,7 @@ def _subset(mesh: pv.PolyData, faces: np.ndarray, mask: np.ndarray) -> pv.PolyDa
 
 
 #: bump when the way the surface is cut changes, so cached surfaces are rebuilt
-_SURFACE_VERSION = 4
+_SURFACE_VERSION = 5  # 5: cell data "cover"
 
 #: field values (m) this close to zero count as outside: a vertex that lies on an earlier cut
 #: along the same line (two zones sharing a border) would otherwise flip sign by rounding and
@@ -268,8 +320,10 @@ MIN_PIECE_AREA = 5e-6
 
 
 def _absorb_specks(surface: pv.PolyData) -> None:
-    """Give every tiny disconnected piece of a zone the zone of its nearest other cell."""
+    """Give every tiny disconnected piece of a zone the zone (and the cover) of its nearest
+    other cell."""
     zone = np.array(surface.cell_data["zone"])
+    cover = np.array(surface.cell_data["cover"])
     faces = surface.regular_faces
     # the cut keeps duplicate points along seams: connect cells through shared positions
     positions, pid = np.unique(np.round(surface.points / 1e-7).astype(np.int64), axis=0,
@@ -288,8 +342,11 @@ def _absorb_specks(surface: pv.PolyData) -> None:
         nearest = _nearest(centres[others])
         for piece in specks:
             speck = cells[label == piece]
-            zone[speck] = zone[others[nearest(centres[speck].mean(axis=0))]]
+            source = others[nearest(centres[speck].mean(axis=0))]
+            zone[speck] = zone[source]
+            cover[speck] = cover[source]
     surface.cell_data["zone"] = zone
+    surface.cell_data["cover"] = cover
 
 
 def _components(positions: np.ndarray, tris: np.ndarray) -> np.ndarray:
@@ -332,7 +389,7 @@ def _read_borders(path: Path) -> pv.PolyData | None:
 
 def _read_surface(path: Path) -> pv.PolyData | None:
     surface = pv.read(path)
-    if "zone" not in surface.cell_data or "Normals" not in surface.point_data:
+    if not {"zone", "cover"} <= set(surface.cell_data.keys()) or "Normals" not in surface.point_data:
         return None
     surface.point_data.active_normals_name = "Normals"
     return surface

@@ -25,7 +25,7 @@ from PySide6.QtWidgets import (
 
 from viewer.core.palette import get_palette, legend, mode_title, zone_colour, zone_hatched
 from viewer.core.regionmap import RegionMap, Zone
-from viewer.core.wording import Section, zone_facts, zone_sections
+from viewer.core.wording import Section, also_inside_text, zone_facts, zone_sections
 from viewer.ui.state import ViewerState
 
 SWATCH_SIZE = QSize(34, 24)
@@ -256,6 +256,8 @@ td.word { padding-left: 8px; }
 .cite { font-size: 12pt; color: #555; font-style: italic; }
 .hint { font-size: 14pt; color: #555; }
 .warn { color: #a33c00; }
+.note { font-size: 11pt; color: #555; }
+.also { font-size: 13pt; font-weight: 600; color: #a33c00; }
 .rulekind { font-size: 15pt; font-weight: 700; margin: 18px 0 2px 0; }
 .rule { font-weight: 700; font-size: 13pt; }
 """
@@ -283,26 +285,36 @@ class ZonePanel(_HtmlPanel):
         self.setObjectName("zonePanel")
         self.state = state
         self.zone: Zone | None = None
-        state.zoneSelected.connect(lambda _id: self.show_zone(self.state.zone))
-        state.mapChanged.connect(lambda _m: self.show_zone(self.state.zone))
-        state.paletteChanged.connect(lambda _p: self.show_zone(self.state.zone))
+        state.zoneSelected.connect(lambda _id: self._show_state())
+        state.mapChanged.connect(lambda _m: self._show_state())
+        state.paletteChanged.connect(lambda _p: self._show_state())
         self.show_zone(None)
 
-    def show_zone(self, zone: Zone | None) -> None:
+    def _show_state(self) -> None:
+        self.show_zone(self.state.zone, self.state.cover)
+
+    def show_zone(self, zone: Zone | None, cover=None) -> None:
+        """Show ``zone``; with ``cover`` (the place it was picked at), the rule that applies
+        there and the other zones covering it."""
         self.zone = zone
-        self.setHtml(self._html(zone) if zone is not None else _EMPTY_ZONE)
+        self.setHtml(self._html(zone, cover) if zone is not None else _EMPTY_ZONE)
         self.shown.emit(zone)
 
-    def _html(self, zone: Zone) -> str:
+    def _html(self, zone: Zone, cover=None) -> str:
         doc, palette = self.document(), get_palette(self.state.palette)
+        rule = cover.rule if cover is not None else zone
         rows = []
-        for fact in zone_facts(zone):
-            chip = _chip(doc, zone_colour(zone, fact.mode, palette), zone_hatched(zone, fact.mode),
+        for fact in zone_facts(zone, cover):
+            chip = _chip(doc, zone_colour(rule, fact.mode, palette), zone_hatched(rule, fact.mode),
                          palette.hatch)
+            note = f' <span class="note">({escape(fact.note)})</span>' if fact.note else ""
             rows.append(f'<tr><td class="key">{escape(fact.label)}</td><td>{chip}</td>'
-                        f'<td class="word">{escape(fact.value)}</td></tr>')
+                        f'<td class="word">{escape(fact.value)}{note}</td></tr>')
         parts = [f"<h1>{escape(zone.name)}</h1>",
                  '<table cellspacing="0" cellpadding="3">' + "".join(rows) + "</table>"]
+        also = also_inside_text(cover)
+        if also:
+            parts.append(f'<p class="also">{escape(also)}.</p>')
         for section in zone_sections(zone):
             parts.append(f'<h2 class="warn">{escape(section.heading)}</h2>' if section.warning
                          else f"<h2>{escape(section.heading)}</h2>")

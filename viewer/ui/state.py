@@ -12,12 +12,14 @@ from PySide6.QtCore import QObject, Signal
 from viewer.core.options import check_colour_mode, check_palette
 from viewer.core.palette import COLOUR_MODES, PALETTES
 from viewer.core.regionmap import RegionMap, Zone
+from viewer.core.zones import Cover
 
 
 class ViewerState(QObject):
     """The selected zone (by id, or None), the colour mode and the colour theme."""
 
-    #: the selected zone's id, or None when nothing is selected
+    #: the selected zone's id, or None when nothing is selected (also emitted when the same
+    #: zone is selected at another place: see :attr:`cover`)
     zoneSelected = Signal(object)
     #: the colour mode, one of :data:`viewer.core.palette.COLOUR_MODES`
     modeChanged = Signal(str)
@@ -32,6 +34,7 @@ class ViewerState(QObject):
         self._mode = mode if mode in COLOUR_MODES else "pressure"
         self._palette = palette if palette in PALETTES else "default"
         self._zone_id: str | None = None
+        self._cover: Cover | None = None
         self._rmap: RegionMap | None = None
 
     # ------------------------------------------------------------------ region map
@@ -55,13 +58,24 @@ class ViewerState(QObject):
             return None
         return self._rmap.by_id.get(self._zone_id)
 
-    def select(self, zone_id: str | None) -> None:
-        """Select a zone by id (None clears). Emits only on a change."""
+    @property
+    def cover(self) -> Cover | None:
+        """Where the zone was picked on the body, when it was: the zone and every other zone
+        covering that place (whose most cautious rule of each field applies there). None when
+        the zone was chosen from the list, or nothing is selected."""
+        return self._cover
+
+    def select(self, zone_id: str | None, cover: Cover | None = None) -> None:
+        """Select a zone by id (None clears), picked at ``cover`` (a place inside it) or not.
+        Emits only on a change."""
         if zone_id is not None and (self._rmap is None or zone_id not in self._rmap.by_id):
             raise KeyError(f"no zone '{zone_id}' in the current region map")
-        if zone_id == self._zone_id:
+        if cover is not None and (zone_id is None or cover.zone.id != zone_id):
+            raise ValueError(f"the place picked is in '{cover.zone.id}', not in '{zone_id}'")
+        if zone_id == self._zone_id and _same_place(cover, self._cover):
             return
         self._zone_id = zone_id
+        self._cover = cover
         self.zoneSelected.emit(zone_id)
 
     # ------------------------------------------------------------------ colour mode
@@ -87,3 +101,9 @@ class ViewerState(QObject):
             return
         self._palette = palette
         self.paletteChanged.emit(palette)
+
+
+def _same_place(a: Cover | None, b: Cover | None) -> bool:
+    """Two picks that the zone panel shows alike: the same zones cover them."""
+    ids = lambda c: () if c is None or not c.also else (c.zone.id, *(z.id for z in c.also))  # noqa: E731
+    return ids(a) == ids(b)

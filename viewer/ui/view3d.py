@@ -242,8 +242,17 @@ class SceneView(QObject):
             if self.bare_body is not None:
                 self.clickedNoZones.emit()
             return
-        zone = self.zone_at(pos)
-        self.state.select(zone.id if zone is not None else None)
+        cover = self.cover_at(pos)
+        self.state.select(cover.zone.id if cover is not None else None, cover)
+
+    def cover_at(self, pos: QPointF):
+        """The zone under a widget position and every other zone covering that place
+        (a :class:`~viewer.core.zones.Cover`), or None."""
+        if self.picker is None:
+            return None
+        height = self.plotter.render_window.GetSize()[1]
+        x, y = widget_to_display(pos.x(), pos.y(), self.plotter.devicePixelRatioF(), height)
+        return self.scene.cover_at_cell(self.picker.cell_at(x, y))
 
     def _hover_pick(self) -> None:
         if self._hover_pos is None:
