@@ -233,7 +233,7 @@ def report(rows: list[dict]) -> None:
     worst = sorted(names, key=lambda k: -np.median(per[k]))[:8]
     print("\nworst landmarks (median / max over the fits, cm):")
     for k in worst:
-        print(f"  {k:28s} {np.median(per[k]):5.2f} / {per[k].max():5.2f}")
+        print(f"  {k:32s} {np.median(per[k]):5.2f} / {per[k].max():5.2f}")
 
     with_zones = [r for r in ok if "zone_rel" in r]
     if with_zones:
