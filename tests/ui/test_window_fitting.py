@@ -224,7 +224,9 @@ def test_not_a_body_says_so_in_one_line_and_writes_nothing(bare, fake, qtbot, di
 def test_an_approximate_fit_turns_the_bar_yellow(bare, fake, qtbot, dialogs):
     fake.warnings = ("the left shoulder blade is uncertain (confidence 0.3)",)
     fake.gate.set()
-    bare.fitting.fit()
+    bare.activateWindow()
+    qtbot.waitUntil(bare.isActiveWindow)
+    QTest.keyClick(bare, Qt.Key.Key_A, Qt.KeyboardModifier.AltModifier)  # the bar's Fit &automatically
     qtbot.waitUntil(lambda: bare.model.zoned and not bare.loader.busy, timeout=120_000)
     bar = bare.fitting.bar
     assert bar.isVisible() and bar.level == "warning"
@@ -311,3 +313,16 @@ def test_load_a_good_landmarks_file_shows_the_zones(bare, qtbot, dialogs, monkey
     QTest.mouseClick(bare.plotter, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier,
                      anchor_pos(bare, to_widget, "neck"))
     assert bare.state.zone_id == "neck"
+
+
+def test_opening_another_mesh_while_fitting_drops_the_fit(bare, fake, qtbot, dialogs, body):
+    qtbot.mouseClick(bare.fitting.bar.fit_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: progress_dialog(bare) is not None)
+    bare.open_files(body=body, rmap=bare.model.rmap)  # e.g. File > Recent meshes, meanwhile
+    qtbot.waitUntil(lambda: bare.model.zoned and not bare.loader.busy, timeout=120_000)
+    assert progress_dialog(bare) is None  # the fit was for a mesh no longer shown
+    fake.gate.set()
+    qtbot.waitUntil(lambda: not bare.fitting.running)
+    assert not fake.returned and dialogs == []
+    assert bare.model.body is body
+    assert not landmarks_path_for(bare.mesh_path).exists()
