@@ -113,11 +113,15 @@ class LandmarksBar(QFrame):
             button.setVisible(on)
         self.show()
 
-    def show_warning(self, warning: str) -> None:
-        """A fit that is only approximate: say why, offer to edit the landmarks, or dismiss."""
+    def show_warning(self, warnings) -> None:
+        """A fit that is only approximate: say why (the fit's warnings), offer to edit the
+        landmarks, or dismiss."""
         self._set_level("warning")
-        hint = "Edit landmarks to check" if self.edit_action else "check the zones against the body"
-        self.text.setText(f"Fit is approximate: {warning} — {hint}.")
+        said = "; ".join(_strip_prefix(w.strip().rstrip("."), "approximate fit:") for w in warnings)
+        if "check" not in said:
+            said += (" — Edit landmarks to check" if self.edit_action
+                     else " — check the zones against the body")
+        self.text.setText(f"Fit is approximate: {said}.")
         for button, on in ((self.fit_button, False), (self.load_button, False),
                            (self.edit_button, self.edit_action is not None),
                            (self.close_button, True)):
@@ -224,8 +228,7 @@ class FitController(QObject):
             fit = pending[1]
             warnings = tuple(getattr(fit, "warnings", ()) or ())
             if warnings:
-                self.bar.show_warning(warnings[0] if len(warnings) == 1
-                                      else f"{warnings[0]} (and {len(warnings) - 1} more)")
+                self.bar.show_warning(warnings)
             else:
                 self.bar.dismiss()
             summary = _summary(fit)
@@ -301,7 +304,7 @@ class FitController(QObject):
         if self.dialog is not None:
             self.dialog.setValue(max(0, min(100, round(fraction * 100))))
             if text:
-                self.dialog.setLabelText(text)
+                self.dialog.setLabelText(text[:1].upper() + text[1:] + "…")
 
     def _done(self, fit, error) -> None:
         job, self.job = self.job, None
@@ -400,12 +403,17 @@ class FitController(QObject):
                                       rmap=model.rmap, kind="mesh")
 
 
+def _strip_prefix(text: str, prefix: str) -> str:
+    return text[len(prefix):].strip() if text.lower().startswith(prefix) else text
+
+
 def _name(path: Path | None) -> str:
     return path.name if path is not None else "this mesh"
 
 
 def _summary(fit) -> str:
     try:
-        return f"Landmarks fitted: {fit.summary()}"
+        line = fit.summary()
     except Exception:  # noqa: BLE001 (a summary is never worth an error)
         return "Landmarks fitted"
+    return line[:1].upper() + line[1:]
