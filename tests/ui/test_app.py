@@ -113,7 +113,8 @@ result = {}
 def drive():
     win = next(w for w in QApplication.topLevelWidgets() if w.objectName() == "mainWindow")
     def loaded(model):
-        result["banner"] = win.view.banner.text() if win.view.banner.isVisible() else None
+        bar = win.fitting.bar
+        result["banner"] = bar.text.text() if bar.isVisible() else None
         win.close()
     win.modelLoaded.connect(loaded)
     win.loadFailed.connect(lambda *a: (result.setdefault("failed", str(a)), win.close()))
@@ -125,7 +126,7 @@ print("RESULT " + json.dumps({**result, "status": status}))
 
 
 @pytest.mark.gui
-def test_backview_mesh_without_landmarks_opens_it_with_a_banner(tmp_path, shipped_mesh_path):
+def test_backview_mesh_without_landmarks_opens_it_with_the_landmarks_bar(tmp_path, shipped_mesh_path):
     if not os.environ.get("DISPLAY"):
         pytest.skip("needs an X server (pytest-xvfb)")
     body = tmp_path / "body.ply"
@@ -137,5 +138,4 @@ def test_backview_mesh_without_landmarks_opens_it_with_a_banner(tmp_path, shippe
     assert proc.returncode == 0, proc.stderr[-3000:]
     line = next(l for l in proc.stdout.splitlines() if l.startswith("RESULT "))
     result = json.loads(line[len("RESULT "):])
-    assert result == {"status": 0, "banner": "No landmarks for body.ply: zones need them — "
-                                             "give --landmarks FILE"}
+    assert result == {"status": 0, "banner": "No landmarks for body.ply: zones need them."}

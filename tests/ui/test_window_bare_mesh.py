@@ -1,5 +1,6 @@
-"""A mesh without landmarks opens in the window: plain skin, framed on the mesh, a banner
-saying zones need landmarks, and nothing that needs zones (list, legend, lessons, export)."""
+"""A mesh without landmarks opens in the window: plain skin, framed on the mesh, a bar saying
+zones need landmarks (with the ways to get them), and nothing that needs zones (list, legend,
+lessons, export). Fitting and loading landmarks from that bar: tests/ui/test_window_fitting.py."""
 
 from __future__ import annotations
 
@@ -33,11 +34,22 @@ def centre_pos(win) -> QPoint:
     return QPoint(win.plotter.width() // 2, win.plotter.height() // 2)
 
 
-def test_the_banner_says_zones_need_landmarks(bare):
+NO_ZONES = ("No landmarks for body.ply: zones need them — fit them automatically or load a "
+            "landmarks file (File menu)")
+
+
+def test_the_bar_says_zones_need_landmarks_and_offers_both_ways(bare):
     assert not bare.model.zoned
-    assert bare.view.banner.isVisible()
-    assert bare.view.banner.text() == ("No landmarks for body.ply: zones need them — "
-                                       "give --landmarks FILE")
+    bar = bare.fitting.bar
+    assert bar.isVisible() and not bare.view.banner.isVisible()
+    assert bar.text.text() == "No landmarks for body.ply: zones need them."
+    for button, words in ((bar.fit_button, "Fit automatically"),
+                          (bar.load_button, "Load a landmarks file…")):
+        assert button.isVisible() and button.isEnabled()
+        assert button.text().replace("&", "") == words
+    # above the 3D view, not over it: the body is not hidden behind the bar
+    assert bar.geometry().bottom() < bare.plotter.geometry().top()
+    assert bare.fitting.act_fit.isEnabled() and bare.fitting.act_load.isEnabled()
     assert "body.ply" in bare.windowTitle()
 
 
@@ -64,7 +76,7 @@ def test_a_click_on_the_body_says_there_are_no_zones(bare, qtbot):
     qtbot.mouseClick(bare.plotter, Qt.MouseButton.LeftButton, pos=centre_pos(bare))
     assert bare.state.zone_id is None
     assert "No zones" in bare.statusBar().currentMessage()
-    assert "--landmarks" in bare.statusBar().currentMessage()
+    assert "fit them automatically" in bare.statusBar().currentMessage()
 
 
 def test_colour_keys_views_and_zoom_do_not_break_it(bare, qtbot, backview_app, grab):
@@ -72,7 +84,7 @@ def test_colour_keys_views_and_zoom_do_not_break_it(bare, qtbot, backview_app, g
     for key in (Qt.Key.Key_P, Qt.Key.Key_1, Qt.Key.Key_B, Qt.Key.Key_Left, Qt.Key.Key_Plus):
         qtbot.keyClick(bare, key)
     backview_app.processEvents()
-    assert bare.state.mode == "pressure" and bare.view.banner.isVisible()
+    assert bare.state.mode == "pressure" and bare.fitting.bar.isVisible()
     assert grab(bare).std() > 5  # still a picture, not a blank view
 
 
@@ -81,4 +93,4 @@ def test_export_refuses_in_one_line_naming_the_file(bare, monkeypatch):
     monkeypatch.setattr(QMessageBox, "information",
                         staticmethod(lambda parent, title, text, *a, **k: shown.append(text)))
     assert bare.export_image() is None
-    assert shown == ["No landmarks for body.ply: zones need them — give --landmarks FILE"]
+    assert shown == [NO_ZONES]

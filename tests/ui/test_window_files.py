@@ -63,13 +63,12 @@ def test_opening_a_mesh_without_landmarks_shows_it_bare_and_back(win, tmp_path, 
     wait_loaded(win, wait)
     assert dialogs == []
     assert win.model is not before and not win.model.zoned
-    assert win.view.banner.isVisible()
-    assert "No landmarks for lonely.ply" in win.view.banner.text()
-    assert "--landmarks" in win.view.banner.text()
+    assert win.fitting.bar.isVisible()
+    assert win.fitting.bar.text.text() == "No landmarks for lonely.ply: zones need them."
     win.open_files(body=before.body, rmap=before.rmap)  # a body with landmarks: zones again
     wait_loaded(win, wait)
     assert win.model.zoned and win.view.scene is win.model.scene
-    assert not win.view.banner.isVisible()
+    assert not win.fitting.bar.isVisible()
     assert win.zone_list.visible_ids() and win.act_lesson.isEnabled()
 
 

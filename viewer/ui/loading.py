@@ -36,9 +36,10 @@ class Model:
         return self.scene is not None
 
     def no_zones_line(self) -> str:
-        """Why there are no zones, and what to do: one line for the banner and dialogs."""
+        """Why there are no zones, and what to do: one line for the status bar and dialogs."""
         name = self.body.mesh_path.name if self.body.mesh_path else "this mesh"
-        return f"No landmarks for {name}: zones need them — give --landmarks FILE"
+        return (f"No landmarks for {name}: zones need them — fit them automatically or load a "
+                "landmarks file (File menu)")
 
 
 def build_model(mesh: str | Path | None = None, landmarks: str | Path | None = None,

@@ -39,6 +39,7 @@ from viewer.core.errors import BackViewError, RegionMapError
 from viewer.core.mesh import MESH_FORMATS
 from viewer.core.palette import COLOUR_MODES, PALETTES, get_palette, parse_colour_mode
 from viewer.core.regionmap import Zone
+from viewer.ui.fitting import FitController
 from viewer.ui.lesson import LessonController, LessonPanel
 from viewer.ui.loading import Loader, Model, build_model
 from viewer.ui.panels import LegendWidget, SafetyPanel, ZoneList, ZonePanel
@@ -115,7 +116,9 @@ class MainWindow(QMainWindow):
         self.plotter.setObjectName("view3d")
         # (VTK's switch: pyvista's enable_anti_aliasing first probes for EGL, 80 ms at start-up)
         self.plotter.renderer.SetUseFXAA(True)
-        self.setCentralWidget(self.plotter)
+        # the landmarks bar (a mesh without landmarks: fit them, load a file) above the 3D view
+        self.fitting = FitController(self)
+        self.setCentralWidget(self.fitting.central(self.plotter))
         self.view = SceneView(self.plotter, self.state, self)
         self.view.hovered.connect(self._show_hover)
         self.view.clickedNoZones.connect(self._say_no_zones)
@@ -284,6 +287,8 @@ class MainWindow(QMainWindow):
         file_menu = bar.addMenu("&File")
         file_menu.addAction(self.act_open_mesh)
         file_menu.addAction(self.act_open_map)
+        file_menu.addAction(self.fitting.act_fit)
+        file_menu.addAction(self.fitting.act_load)
         self.recent_mesh_menu = file_menu.addMenu("Recent meshes")
         self.recent_map_menu = file_menu.addMenu("Recent region maps")
         file_menu.aboutToShow.connect(self._fill_recent_menus)
@@ -471,7 +476,7 @@ class MainWindow(QMainWindow):
             self.view.set_scene(model.scene)
         else:
             self.zone_list.model.clear()
-            self.view.show_bare(model.body, model.no_zones_line())
+            self.view.show_bare(model.body, "")  # the landmarks bar says why (ui.fitting)
         self._enable_zone_actions(model.zoned)
         mesh = model.body.mesh_path.name if model.body.mesh_path else "mesh"
         self.setWindowTitle(f"BackView — {model.rmap.info.name} — {mesh}")
@@ -785,6 +790,7 @@ class MainWindow(QMainWindow):
 
     def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 (Qt's name)
         self.leave_presentation()  # save the window as it was, not full screen
+        self.fitting.cancel()
         self.settings.save_window(self.saveGeometry(), self.saveState())
         self.settings.set_colour_mode(self.state.mode)
         self.settings.sync()
