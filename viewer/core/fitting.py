@@ -45,13 +45,14 @@ UNITS = {"m": 1.0, "cm": 0.01, "mm": 0.001}
 BODY_SIZE_M = (0.3, 2.6)
 #: the template's stature (the source body before the cut), metres
 TEMPLATE_STATURE_M = 1.666
-#: the stature of the body the template was fitted to must be a person's (a small child's to a
-#: very tall adult's), metres
-STATURE_M = (0.9, 2.4)
+#: the stature of the body the template was fitted to must be a person's the guide is written
+#: for (an older child's to a very tall adult's), metres: smaller, the template fitted into a
+#: corner of the body (the chest of a torso fits a shrunken template closely)
+STATURE_M = (1.2, 2.4)
 #: a median gap above this fraction of the template's height after the rigid fit: not a body
-#: (measured: adult bodies of other shapes, whole or cut at the hips, 0.004-0.013; a box 0.015,
-#: a chair 0.018, a sphere 0.043: the stature and back checks below refuse the others)
-NOT_A_BODY_GAP = 0.02
+#: (measured on the seven anny test bodies, whole and cut below the hips: 0.006-0.009; a
+#: cylinder of a body's size 0.014, a chair 0.021, a box 0.031, a sphere 0.047)
+NOT_A_BODY_GAP = 0.012
 #: the back is missing when more than this share of the template's back finds no skin within
 #: BACK_GAP_M
 BACK_MISSING_SHARE = 0.25
@@ -391,8 +392,12 @@ def _orient(template: _Template, target: _Target, steps: _Steps) -> _Pose:
             shift += up * (top - (moved @ up + shift @ up).max())
             start[:3, 3] = shift
             matrix, cost = _icp(sparse, target, start, iterations=12)
-            tried.append((cost, k, matrix))
-    tried.sort(key=lambda t: t[0])
+            fitted_scale = float(np.cbrt(abs(np.linalg.det(matrix[:3, :3]))))
+            # a template shrunk into a corner of the body fits closely and means nothing:
+            # poses that make a person of an impossible height go last
+            plausible = STATURE_M[0] <= TEMPLATE_STATURE_M * fitted_scale <= STATURE_M[1]
+            tried.append((not plausible, cost, k, matrix))
+    tried.sort(key=lambda t: (t[0], t[1]))
     # refine the best few with more points, and judge them both ways: the template on the body
     # and the body on the template (a torso upside down can lie on a body as closely one way,
     # never both)
@@ -401,14 +406,29 @@ def _orient(template: _Template, target: _Target, steps: _Steps) -> _Pose:
     best = None
     dense = template.vertices[template.fit_weight > 0][::2]
     skin = template.fit_weight > 0
-    for _, _, matrix in tried[:5]:
+    # each of the best starts, and the same start turned to face the other way (a round belly
+    # can pass for a back at a coarse look)
+    starts = []
+    # half a turn about the template's own vertical axis through its centre
+    centre = template.vertices.mean(axis=0)
+    turn = _similarity(np.diag([-1.0, 1.0, -1.0]), centre - np.diag([-1.0, 1.0, -1.0]) @ centre)
+    for _, _, _, matrix in tried[:4]:
+        starts += [matrix, matrix @ turn]
+    for matrix in starts:
         matrix, cost = _icp(dense, target, matrix, iterations=25)
-        back_dist, nearest = cKDTree(_transform(template.vertices, matrix)).query(target.samples)
+        moved = _transform(template.vertices, matrix)
+        back_dist, nearest = cKDTree(moved).query(target.samples)
         matched = back_dist[skin[nearest]]
         reverse = float(np.mean(np.sort(matched)[: int(0.8 * len(matched))])) \
             if len(matched) else np.inf
-        if best is None or cost + reverse < best[0]:
-            best = (cost + reverse, matrix)
+        scale = float(np.cbrt(abs(np.linalg.det(matrix[:3, :3]))))
+        back_missing = _back_missing(template, target, matrix, moved)
+        # a pose that leaves the template's back in the air, or makes a person of an
+        # impossible height, loses to any pose that does not
+        plausible = STATURE_M[0] <= TEMPLATE_STATURE_M * scale <= STATURE_M[1]
+        score = cost + reverse + 0.05 * back_missing + (0 if plausible else 1.0)
+        if best is None or score < best[0]:
+            best = (score, matrix)
     matrix = best[1]
     scale = float(np.cbrt(abs(np.linalg.det(matrix[:3, :3]))))
     rotation = (matrix[:3, :3] / scale).T  # rows: template axes in the file's frame
@@ -416,8 +436,21 @@ def _orient(template: _Template, target: _Target, steps: _Steps) -> _Pose:
     gaps, _ = target.tree.query(moved)
     keep = template.fit_weight > 0
     median_gap = float(np.median(gaps[keep])) / scale
-    back_missing = float((gaps[template.back] / scale > BACK_GAP_M).mean())
-    return _Pose(matrix, rotation, scale, median_gap, back_missing)
+    return _Pose(matrix, rotation, scale, median_gap,
+                 _back_missing(template, target, matrix, moved))
+
+
+def _back_missing(template: _Template, target: _Target, matrix: np.ndarray,
+                  moved: np.ndarray) -> float:
+    """The share of the template's back left in the air: no skin within BACK_GAP_M, and the
+    nearest skin in front of it. (Skin *behind* it is a body deeper than the template, whose
+    back lies further out: a heavy body, not a missing back.)"""
+    scale = float(np.cbrt(abs(np.linalg.det(matrix[:3, :3]))))
+    anterior = matrix[:3, 2] / scale  # the template's +z (anterior) in the body's frame
+    points = moved[template.back]
+    gaps, idx = target.tree.query(points)
+    in_front = (target.samples[idx] - points) @ anterior > 0
+    return float(((gaps / scale > BACK_GAP_M) & in_front).mean())
 
 
 def _statures(height: float, template: _Template) -> tuple[float, ...]:
