@@ -71,7 +71,7 @@ def test_edit_mode_shows_every_landmark_as_a_marker(editor, edit_window):
     assert edit_window.plotter.actors.get("landmark-markers") is not None
     assert len(editor.marker_names()) == 39
     assert editor.panel.list.count() == 39
-    assert editor.panel.list.item(0).text().startswith("EOP — External occipital")
+    assert editor.panel.list.item(0).text().startswith("External occipital")
     # selecting in the list highlights the marker and labels it
     editor.panel.list.setCurrentRow(editor.panel.list.count() - 1)
     assert editor.selected == "psis_right"

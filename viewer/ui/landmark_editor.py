@@ -55,8 +55,10 @@ GRAB_PX = 12
 LIFT_M = 0.003
 MARKER_PX = 13
 SELECTED_PX = 20
-MARKER_COLOURS = {"spine": "#c0392b", "other": "#1f5fa8", "unsure": "#e69f00",
-                  "selected": "#ffffff"}
+#: dark blue stands out on every zone colour and on bare skin; magenta marks what the automatic
+#: fit was unsure of; the selected marker is white in a black ring
+MARKER_COLOURS = {"placed": "#1f3a93", "unsure": "#d81b60", "selected": "#ffffff",
+                  "ring": "#111111"}
 #: what the method of a saved file says about the editing
 EDITED_NOTE = "edited in BackView"
 LEFT_HINT = "Seen from behind, the body's left is on your left."
@@ -333,19 +335,19 @@ class LandmarkEditor(QObject):
             self.dock.hide()
             self.label.hide()
             self.selected = self.hovered = None
-            for name in ("landmark-markers", "landmark-selected"):
+            for name in ("landmark-markers", "landmark-ring", "landmark-selected"):
                 self.plotter.remove_actor(name, render=False)
             self.view.request_render()
 
     # ------------------------------------------------------------------ markers
-    def _lifted(self, names) -> np.ndarray:
+    def _lifted(self, names, times: float = 1.0) -> np.ndarray:
         picker = self.picker()
         out = []
         for n in names:
             p = self.points[n]
             cell = _closest_cell(picker, p)
             normal = self._normals[cell] if cell >= 0 else np.zeros(3)
-            out.append(p + normal * LIFT_M / self.unit)
+            out.append(p + normal * times * LIFT_M / self.unit)
         return np.array(out, float).reshape(-1, 3)
 
     def _show_markers(self) -> None:
@@ -354,9 +356,7 @@ class LandmarkEditor(QObject):
         names = [n for n in landmark_order() if n in self.points and n != self.selected]
         unsure = self.unsure()
         if names:
-            colours = [MARKER_COLOURS["unsure"] if n in unsure else
-                       MARKER_COLOURS["spine"] if n.startswith("spinous_") or n == anatomy.EOP
-                       else MARKER_COLOURS["other"] for n in names]
+            colours = [MARKER_COLOURS["unsure" if n in unsure else "placed"] for n in names]
             cloud = pv.PolyData(self._lifted(names))
             cloud.point_data["rgb"] = np.array([_rgb(c) for c in colours], np.uint8)
             self.plotter.add_mesh(cloud, scalars="rgb", rgb=True, point_size=MARKER_PX,
@@ -365,12 +365,32 @@ class LandmarkEditor(QObject):
         else:
             self.plotter.remove_actor("landmark-markers", render=False)
         if self.selected in self.points:
+            # the white sphere lifted a little higher than the black one: a black ring shows
             self.plotter.add_mesh(pv.PolyData(self._lifted([self.selected])),
+                                  color=MARKER_COLOURS["ring"], point_size=SELECTED_PX + 6,
+                                  render_points_as_spheres=True, name="landmark-ring",
+                                  pickable=False, render=False)
+            self.plotter.add_mesh(pv.PolyData(self._lifted([self.selected], 2.5)),
                                   color=MARKER_COLOURS["selected"], point_size=SELECTED_PX,
                                   render_points_as_spheres=True, name="landmark-selected",
                                   pickable=False, render=False)
         else:
-            self.plotter.remove_actor("landmark-selected", render=False)
+            for name in ("landmark-ring", "landmark-selected"):
+                self.plotter.remove_actor(name, render=False)
+        self._place_label()
+        self.view.request_render()
+
+    def _move_selected_marker(self) -> None:
+        """The dragged (selected) marker follows the mouse: its two points moved in place."""
+        ring, dot = (self.plotter.actors.get(n) for n in ("landmark-ring", "landmark-selected"))
+        if ring is None or dot is None:
+            self._show_markers()
+            return
+        for actor, times in ((ring, 1.0), (dot, 2.5)):
+            data = actor.mapper.GetInput()
+            data.GetPoints().SetPoint(0, *self._lifted([self.selected], times)[0])
+            data.GetPoints().Modified()
+            data.Modified()
         self._place_label()
         self.view.request_render()
 
@@ -429,7 +449,7 @@ class LandmarkEditor(QObject):
         lst.clear()
         unsure = self.unsure()
         for name in landmark_order():
-            text = f"{self.guide.short(name)} — {self.guide.name(name)}"
+            text = self.guide.name(name)
             if name not in self.points:
                 text += "  (missing" + (", optional)" if name == anatomy.spinous("S1") else ")")
             elif name in unsure:
@@ -638,7 +658,7 @@ class LandmarkEditor(QObject):
         if missing:
             text = f"{len(missing)} landmarks to place: “Place missing landmarks…” walks you through."
         elif unsure:
-            text = (f"{len(unsure)} landmarks the automatic fit was unsure of (orange): check "
+            text = (f"{len(unsure)} landmarks the automatic fit was unsure of (magenta): check "
                     "them with “Place missing landmarks…”.")
         else:
             text = f"All {len(self.points)} landmarks placed; the zones fit them."
@@ -692,7 +712,7 @@ class LandmarkEditor(QObject):
         if point is None or self._drag is None:
             return  # off the body: the marker waits where it was
         self.points[self._drag] = point
-        self._show_markers()
+        self._move_selected_marker()
         if not self._preview_timer.isActive():
             self._preview_timer.start()
 
