@@ -340,6 +340,14 @@ class LandmarkEditor(QObject):
             self.view.request_render()
 
     # ------------------------------------------------------------------ markers
+    def _nearer(self, points: np.ndarray) -> np.ndarray:
+        """``points`` moved towards the camera (the same place on screen) past the front of the
+        black ring's sphere, whose depth reaches its radius in pixels nearer."""
+        camera = self.plotter.camera
+        towards = -np.array(camera.GetDirectionOfProjection())
+        per_px = 2.0 * camera.parallel_scale / max(self.plotter.render_window.GetSize()[1], 1)
+        return points + towards * (SELECTED_PX + 6) * per_px
+
     def _lifted(self, names, times: float = 1.0) -> np.ndarray:
         picker = self.picker()
         out = []
@@ -365,12 +373,12 @@ class LandmarkEditor(QObject):
         else:
             self.plotter.remove_actor("landmark-markers", render=False)
         if self.selected in self.points:
-            # the white sphere lifted a little higher than the black one: a black ring shows
+            # the white sphere a little nearer the camera than the black one: a black ring
             self.plotter.add_mesh(pv.PolyData(self._lifted([self.selected])),
                                   color=MARKER_COLOURS["ring"], point_size=SELECTED_PX + 6,
                                   render_points_as_spheres=True, name="landmark-ring",
                                   pickable=False, render=False)
-            self.plotter.add_mesh(pv.PolyData(self._lifted([self.selected], 2.5)),
+            self.plotter.add_mesh(pv.PolyData(self._nearer(self._lifted([self.selected]))),
                                   color=MARKER_COLOURS["selected"], point_size=SELECTED_PX,
                                   render_points_as_spheres=True, name="landmark-selected",
                                   pickable=False, render=False)
@@ -386,9 +394,10 @@ class LandmarkEditor(QObject):
         if ring is None or dot is None:
             self._show_markers()
             return
-        for actor, times in ((ring, 1.0), (dot, 2.5)):
+        lifted = self._lifted([self.selected])
+        for actor, point in ((ring, lifted[0]), (dot, self._nearer(lifted)[0])):
             data = actor.mapper.GetInput()
-            data.GetPoints().SetPoint(0, *self._lifted([self.selected], times)[0])
+            data.GetPoints().SetPoint(0, *point)
             data.GetPoints().Modified()
             data.Modified()
         self._place_label()
@@ -433,7 +442,7 @@ class LandmarkEditor(QObject):
         height = self.plotter.render_window.GetSize()[1]
         x, y = self._display(self.points[name][None])[0, :2]
         lx, ly = x / ratio, (height - y) / ratio
-        target = (round(lx + 12), round(ly - self.label.height() - 8))
+        target = (round(lx + 16), round(ly - self.label.height() - 12))
         if (self.label.x(), self.label.y()) != target:
             self.label.move(*target)
         self.label.show()
