@@ -24,7 +24,10 @@ def folder(tmp_path_factory, shipped_mesh_path, shipped_landmarks_path):
     """The shipped torso and its landmarks, copied where saving may write."""
     out = tmp_path_factory.mktemp("edit")
     shutil.copy(shipped_mesh_path, out / "body.ply")
-    shutil.copy(shipped_landmarks_path, out / "body.landmarks.json")
+    doc = json.loads(shipped_landmarks_path.read_text())
+    doc["fit"] = {"method": "a test fit", "residual_cm": 0.4,
+                  "confidence": {"psis_left": 0.3, "rib11_tip_right": 0.9, MOVED: 0.8}}
+    (out / "body.landmarks.json").write_text(json.dumps(doc))
     return out
 
 
@@ -77,6 +80,22 @@ def test_edit_mode_shows_every_landmark_as_a_marker(editor, edit_window):
     assert editor.selected == "psis_right"
     assert edit_window.plotter.actors.get("landmark-selected") is not None
     assert editor.label.isVisible() and "Posterior superior iliac spine (right)" in editor.label.text()
+
+
+def test_landmarks_the_fit_was_unsure_of_are_marked_and_walked_through(editor):
+    assert editor.unsure() == {"psis_left": 0.3}
+    assert editor.walk_names() == ["psis_left"]
+    row = editor.panel.list.item(list(editor.marker_names()).index("psis_left")).text()
+    assert row.endswith("(unsure: 0.30)")
+    assert "unsure" in editor.panel.status.text()
+    editor.start_walk()
+    try:
+        assert editor.panel.walk_name.text() == "Posterior superior iliac spine (left)"
+        assert "dimples" in editor.panel.walk_where.text()
+        assert "unsure" in editor.panel.walk_hint.text()
+    finally:
+        editor.end_walk()
+    assert not editor.panel.walk.isVisible()
 
 
 def test_dragging_a_landmark_slides_it_on_the_skin_and_refits_the_zones(
@@ -171,6 +190,9 @@ def test_save_writes_the_edited_points_beside_the_mesh(editor, edit_window, fold
     saved = folder / "body.landmarks.json"
     doc = json.loads(saved.read_text())
     assert doc["units"] == "m" and "edited in BackView" in doc["method"]
+    assert doc["fit"]["method"] == "a test fit"  # the fit block kept ...
+    assert doc["fit"]["confidence"][MOVED] == 1.0  # ... a landmark moved by hand: sure
+    assert doc["fit"]["confidence"]["psis_left"] == 0.3
     loaded = Body.load(folder / "body.ply")
     assert set(loaded.landmarks) == set(editor.points)
     for name, p in editor.points.items():

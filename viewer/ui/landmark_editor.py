@@ -250,10 +250,12 @@ class LandmarkEditor(QObject):
 
     # ------------------------------------------------------------------ model
     def _on_model(self, model: Model) -> None:
-        """A model was shown: the same mesh (this editor's refit, or another map) keeps the
-        edits; another mesh starts afresh."""
-        if model.body.mesh is self.mesh:
-            self._own_body = model.body
+        """A model was shown: this editor's own body (its first fit, or another region map for
+        it) keeps the edits, refitted to the map; any other body (another mesh, landmarks loaded
+        or fitted anew) starts afresh."""
+        if model.body is self._own_body and model.body.mesh is self.mesh:
+            if not all(np.array_equal(v, model.body.landmarks.get(k)) for k, v in self.points.items()):
+                self.refit()  # the map shown was fitted to the last valid points, not these
             self._update_status()
             return
         self.end_walk()

@@ -662,6 +662,7 @@ class MainWindow(QMainWindow):
             "window_state": self.windowState(), "menu": self.menuBar().isVisible(),
             "status": self.statusBar().isVisible(), "started": started,
         }
+        self.landmark_editor.set_active(False)  # its markers and dock have no place on stage
         self.presenting = True
         height = self._screen_height()
         for widget in (self.menuBar(), self.toolbar, self.statusBar(), self.left_dock,
