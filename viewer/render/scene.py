@@ -38,14 +38,17 @@ __all__ = ["BodyScene", "HATCH_SPACING", "cut_surface"]
 class BodyScene:
     """Everything drawn of a body with a region map, independent of any window."""
 
-    def __init__(self, body: Body, rmap: RegionMap, assignment: ZoneAssignment | None = None):
+    def __init__(self, body: Body, rmap: RegionMap, assignment: ZoneAssignment | None = None,
+                 *, cache: bool = True):
+        """``cache=False``: build the cut surface and borders without reading or writing the
+        disk cache (the landmark editor refits at every edit: no file per intermediate state)."""
         self.body = body
         self.rmap = rmap
         self.assignment = assignment or assign_zones(body, rmap)
         if self.assignment.body is None:
             self.assignment.body = body
         self.geometry = self.assignment.geometry
-        self._key = self.assignment.key or cache_key(self.body, self.rmap)
+        self._key = (self.assignment.key or cache_key(self.body, self.rmap)) if cache else None
         self.surface = self._cached(
             "surface", _read_surface,
             lambda: cut_surface(self.assignment.fields, self.rmap.caution_order))
@@ -70,6 +73,8 @@ class BodyScene:
     def _cached(self, what: str, read, build) -> pv.PolyData:
         """``what`` ("surface", "borders") from the cache beside this body and map, or built
         by ``build()`` and kept there."""
+        if self._key is None:
+            return build()
         path = _cache_file(self._key, what)
         cached = read_cached(path, read)
         if cached is not None:

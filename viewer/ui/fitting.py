@@ -219,7 +219,8 @@ class FitController(QObject):
 
     # ------------------------------------------------------------------ window -> bar
     def _on_model(self, model) -> None:
-        edit = getattr(self.window, "act_edit_landmarks", None)  # Edit landmarks mode, if any
+        editor = getattr(self.window, "landmark_editor", None)  # View > Edit landmarks
+        edit = getattr(editor, "act_edit", None)
         self.bar.edit_action = edit if isinstance(edit, QAction) else None
         pending, self._pending = self._pending, None
         if not model.zoned:

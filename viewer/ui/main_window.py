@@ -40,6 +40,7 @@ from viewer.core.mesh import MESH_FORMATS
 from viewer.core.palette import COLOUR_MODES, PALETTES, get_palette, parse_colour_mode
 from viewer.core.regionmap import Zone
 from viewer.ui.fitting import FitController
+from viewer.ui.landmark_editor import LandmarkEditor
 from viewer.ui.lesson import LessonController, LessonPanel
 from viewer.ui.loading import Loader, Model, build_model
 from viewer.ui.panels import LegendWidget, SafetyPanel, ZoneList, ZonePanel
@@ -142,6 +143,7 @@ class MainWindow(QMainWindow):
         self.state.paletteChanged.connect(self._on_palette)
         self._on_palette(self.state.palette)
         self._on_mode(self.state.mode)
+        self.landmark_editor = LandmarkEditor(self)  # View > Edit landmarks
         self._restore_window()
         self.lesson_dock.hide()  # until a lesson runs
         for act in (self.act_next, self.act_previous):
@@ -284,7 +286,7 @@ class MainWindow(QMainWindow):
 
     def _build_menus_and_toolbar(self) -> None:
         bar = self.menuBar()
-        file_menu = bar.addMenu("&File")
+        file_menu = self.file_menu = bar.addMenu("&File")
         file_menu.addAction(self.act_open_mesh)
         file_menu.addAction(self.act_open_map)
         file_menu.addAction(self.fitting.act_fit)
@@ -298,7 +300,7 @@ class MainWindow(QMainWindow):
         file_menu.addSeparator()
         file_menu.addAction(self.act_quit)
 
-        view_menu = bar.addMenu("&View")
+        view_menu = self.view_menu = bar.addMenu("&View")
         colour_menu = view_menu.addMenu("Colour the zones by")
         for act in self.mode_actions.values():
             colour_menu.addAction(act)
@@ -413,6 +415,8 @@ class MainWindow(QMainWindow):
         return True
 
     def open_mesh(self, path: str | Path) -> bool:
+        if not self.landmark_editor.maybe_save("opening another mesh"):
+            return False
         rmap = self.model.rmap if self.model else None
         return self.open_files(mesh=path, rmap=rmap, kind="mesh")
 
@@ -479,9 +483,17 @@ class MainWindow(QMainWindow):
             self.view.show_bare(model.body, "")  # the landmarks bar says why (ui.fitting)
         self._enable_zone_actions(model.zoned)
         mesh = model.body.mesh_path.name if model.body.mesh_path else "mesh"
-        self.setWindowTitle(f"BackView — {model.rmap.info.name} — {mesh}")
+        self.setWindowTitle(f"BackView — {model.rmap.info.name} — {mesh}[*]")  # * while edited
         self.file_label.setText(f"{mesh}  ·  {model.rmap.label}")
         self.modelLoaded.emit(model)
+
+    def show_refit(self, model: Model) -> None:
+        """Show ``model``: the zones refitted to edited landmarks of the same body. Camera,
+        colours and selection stay; a lesson's arrows are projected anew when next shown."""
+        self.model = model
+        self._arrow_cache = self._new_arrow_cache()
+        self._projector = None
+        self.view.replace_scene(model.scene)
 
     def zone_actions(self) -> list[QAction]:
         """What needs zones (a body with landmarks): disabled while a bare mesh is shown."""
@@ -655,6 +667,7 @@ class MainWindow(QMainWindow):
             "window_state": self.windowState(), "menu": self.menuBar().isVisible(),
             "status": self.statusBar().isVisible(), "started": started,
         }
+        self.landmark_editor.set_active(False)  # its markers and dock have no place on stage
         self.presenting = True
         height = self._screen_height()
         for widget in (self.menuBar(), self.toolbar, self.statusBar(), self.left_dock,
@@ -789,6 +802,9 @@ class MainWindow(QMainWindow):
             self.restoreState(state)
 
     def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 (Qt's name)
+        if not self.landmark_editor.maybe_save("closing"):
+            event.ignore()  # the user cancelled: the window stays, edits and all
+            return
         self.leave_presentation()  # save the window as it was, not full screen
         self.fitting.cancel()
         self.settings.save_window(self.saveGeometry(), self.saveState())

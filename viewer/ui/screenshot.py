@@ -1,10 +1,11 @@
 """Render the real window to a PNG, for the documentation (``docs/images/window.png``).
 
     xvfb-run -s '-screen 0 1920x1080x24' python -m viewer.ui.screenshot [OUT.png] [--zone ID]
-        [--mode MODE] [--size 1600x1000] [--present STEP]
+        [--mode MODE] [--size 1600x1000] [--present STEP] [--edit LANDMARK]
 
 With ``--present STEP`` the window is in presentation mode (full screen) at lesson step STEP
-(1-based), e.g. ``docs/images/presentation.png``.
+(1-based), e.g. ``docs/images/presentation.png``; with ``--edit LANDMARK`` in View → Edit landmarks
+with that landmark selected (``docs/images/edit-landmarks.png``).
 
 Uses a throwaway settings file, so the picture never depends on (or changes) the user's own.
 """
@@ -31,6 +32,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--palette", default="default", help="colour theme (default: default)")
     parser.add_argument("--present", type=int, metavar="STEP",
                         help="presentation mode at this lesson step (1-based), full screen")
+    parser.add_argument("--edit", metavar="LANDMARK",
+                        help="View > Edit landmarks, with this landmark selected")
     args = parser.parse_args(argv)
     width, height = (int(v) for v in args.size.lower().split("x"))
 
@@ -58,6 +61,10 @@ def main(argv: list[str] | None = None) -> int:
             window.state.select(None)
             window.start_lesson(args.present - 1)
             window.enter_presentation()
+        if args.edit:
+            window.state.select(None)
+            window.landmark_editor.set_active(True)
+            window.landmark_editor.select(args.edit)
         drawn = []
         window.view.updated.connect(lambda: drawn.append(1))
         window.view.flush()

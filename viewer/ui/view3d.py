@@ -89,6 +89,9 @@ class SceneView(QObject):
         self.banner.hide()
         #: the mesh without zones, when a body without landmarks is shown
         self.bare_body = None
+        #: ``hook(pos) -> bool`` sees every click first (the landmark editor's "click to
+        #: place"); True means it used the click, which then selects nothing
+        self.click_hook = None
         plotter.render_window.AddObserver("EndEvent", self._frame_done)
         plotter.installEventFilter(self)
         state.modeChanged.connect(self._on_mode)
@@ -114,6 +117,15 @@ class SceneView(QObject):
         self._dirty_selection = self.state.zone_id is not None
         self.set_view("back", render=False)
         self.flush()
+
+    def replace_scene(self, scene: BodyScene) -> None:
+        """Show ``scene``, a refit of the one shown (the same mesh, landmarks moved): the camera
+        stays where it is."""
+        camera, view_name, home = camera_from_plotter(self.plotter), self.view_name, self._home_scale
+        self.set_scene(scene)
+        apply_camera(self.plotter, camera)
+        self.view_name, self._home_scale = view_name, home
+        self._set_caption(view_name)
 
     def show_bare(self, body, banner: str) -> None:
         """Show ``body``'s mesh in one plain skin colour, without zones (it has no landmarks),
@@ -238,6 +250,8 @@ class SceneView(QObject):
 
     def click(self, pos: QPointF) -> None:
         """Select the zone under ``pos``; the background or skin outside every zone clears."""
+        if self.click_hook is not None and self.click_hook(pos):
+            return
         if self.picker is None:
             if self.bare_body is not None:
                 self.clickedNoZones.emit()
