@@ -231,9 +231,13 @@ def test_an_approximate_fit_turns_the_bar_yellow(bare, fake, qtbot, dialogs):
     bar = bare.fitting.bar
     assert bar.isVisible() and bar.level == "warning"
     assert bar.text.text() == ("Fit is approximate: the left shoulder blade is uncertain "
-                               "(confidence 0.3) — check the zones against the body.")
+                               "(confidence 0.3) — Edit landmarks to check.")
     assert not bar.fit_button.isVisible() and not bar.load_button.isVisible()
     assert dialogs == []  # a warning, not a dialog to click away
+    # the bar's button opens Edit landmarks on the fitted body
+    assert bar.edit_button.isVisible()
+    qtbot.mouseClick(bar.edit_button, Qt.MouseButton.LeftButton)
+    assert bare.landmark_editor.active
     qtbot.mouseClick(bar.close_button, Qt.MouseButton.LeftButton)
     assert not bar.isVisible()
 
