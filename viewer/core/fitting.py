@@ -5,12 +5,16 @@ each guarded by a plausibility check that refuses, in one line, what is not a bo
 
 1. **units** from the body's size (a standing adult, or a torso from the thighs up, measures
    0.3-2.6 of its largest extent in metres, 30-260 in centimetres, 300-2600 in millimetres);
-2. **orientation**: the body's principal axes give candidate up and facing directions; a rigid,
-   scaled ICP of a sparse template from each candidate (``trimesh.registration.procrustes`` in a
-   trimmed ICP loop) keeps the one that fits best, which settles head versus feet, front versus
-   back and so left versus right (a proper rotation never mirrors);
-3. **registration**: the decimated template is fitted to the body non-rigidly
-   (``trimesh.registration.nricp_amberg``, stiff to supple), in the template's frame and metres;
+2. **orientation**: up is tried every 30 degrees in the plane of the body's two largest
+   principal axes, facing either way along the third; a rigid, scaled ICP of a sparse template
+   from each start (``trimesh.registration.procrustes`` in a trimmed ICP loop) ranks them, the
+   best few (and each turned about) are refined and judged both ways (template on body, body on
+   template) and by whether the template's back finds skin. That settles head versus feet, front
+   versus back and so left versus right (a proper rotation never mirrors);
+3. **registration**, in the template's frame and metres: an affine ICP (pairs both ways, the
+   ends of the template's cut limbs unmatched), one affine per horizontal band blended by height,
+   then ``trimesh.registration.nricp_amberg`` (stiff steps only: supple ones slide along the
+   skin);
 4. **transfer**: each landmark rides along as a barycentric point of its template face, and is
    snapped to the body's skin (``trimesh.proximity.closest_point``). Its confidence comes from
    how closely the fitted template lies on the skin around it.
@@ -21,7 +25,6 @@ facing. Measured on bodies it was not tuned on: ``benchmarks/bench_landmarks.py`
 
 from __future__ import annotations
 
-import hashlib
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -65,8 +68,8 @@ LOW_CONFIDENCE = 0.5
 NRICP_STEPS = ((0.02, 3, 0.5, 10), (0.007, 3, 0.5, 10))
 TEMPLATE_REDUCTION = 0.88  # the 55k-face torso -> about 6,600 faces, 3,300 vertices
 METHOD = ("automatic (BackView {version}): shipped torso template, scaled rigid ICP from the "
-          "body's principal axes, then trimesh nricp_amberg; landmarks carried as barycentric "
-          "points and snapped to the skin")
+          "body's principal axes, affine and banded affine fits, then trimesh nricp_amberg; "
+          "landmarks carried as barycentric points and snapped to the skin")
 
 
 class NotABodyError(LandmarkError):
@@ -195,8 +198,6 @@ def fit_landmarks(mesh: trimesh.Trimesh, *, source: Path | None = None,
 
     snapped, snap_dist, _ = proximity.closest_point(_mesh(vertices, faces), carried)
     # how closely the fitted template lies on the skin, per template vertex (cm)
-    import trimesh.proximity as proximity  # noqa: F811 (kept beside its use)
-
     local_mesh = _mesh(local, target.mesh.faces)
     _, vert_gap, _ = proximity.closest_point(local_mesh, fitted)
     vert_gap_cm = vert_gap * 100 * pose.scale
@@ -323,10 +324,9 @@ def _build_template() -> _Template:
     reach = np.abs(v[:, 0]).max()
     limb_end = (v[:, 1] < bottom + 0.08) | (np.abs(v[:, 0]) > reach - 0.10)
     weight = (~limb_end).astype(float)
-    cap = limb_end
     # well-spread points for the rigid search: every k-th vertex of a spatial sort
     order = np.lexsort((v[:, 2].round(2), v[:, 0].round(2), v[:, 1].round(2)))
-    sparse = order[~cap[order]][::8]
+    sparse = order[~limb_end[order]][::8]
     return _Template(v, f, names, np.asarray(tri, np.int64), bary, sparse, back, weight,
                      float(np.ptp(v[:, 1])), float(v[:, 1].max()))
 
@@ -627,9 +627,3 @@ def _similarity(linear: np.ndarray, translation: np.ndarray) -> np.ndarray:
 
 def _transform(points: np.ndarray, matrix: np.ndarray) -> np.ndarray:
     return np.asarray(points, float) @ matrix[:3, :3].T + matrix[:3, 3]
-
-
-def template_digest() -> str:
-    """Changes when the template or the method does (for caches of fitted landmarks)."""
-    t = _template()
-    return hashlib.sha256(t.vertices.tobytes() + repr(NRICP_STEPS).encode()).hexdigest()[:16]

@@ -22,7 +22,7 @@ from pathlib import Path
 import numpy as np
 import pyvista as pv
 from PySide6.QtCore import QEvent, QObject, QPointF, Qt, QTimer, Signal
-from PySide6.QtGui import QAction, QKeySequence, QMouseEvent, QUndoCommand, QUndoStack
+from PySide6.QtGui import QKeySequence, QMouseEvent, QUndoCommand, QUndoStack
 from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
