@@ -12,6 +12,7 @@ import pytest
 pytest.importorskip("pytestqt")
 QtCore = pytest.importorskip("PySide6.QtCore")
 from PySide6.QtCore import QPoint, QSettings  # noqa: E402
+from PySide6.QtWidgets import QMessageBox  # noqa: E402
 
 
 @pytest.fixture(scope="session", autouse=True)
@@ -120,3 +121,12 @@ def grab_view(window) -> np.ndarray:
 @pytest.fixture(scope="session")
 def grab():
     return grab_view
+
+
+@pytest.fixture
+def dialogs(monkeypatch):
+    """Record QMessageBox.critical instead of blocking on it."""
+    shown = []
+    monkeypatch.setattr(QMessageBox, "critical",
+                        staticmethod(lambda parent, title, text, *a, **k: shown.append((title, text))))
+    return shown

@@ -6,20 +6,12 @@ import shutil
 
 import pytest
 from PySide6.QtCore import QSettings
-from PySide6.QtWidgets import QApplication, QFileDialog, QMessageBox
+from PySide6.QtWidgets import QApplication, QFileDialog
 
 from viewer.ui.settings import Settings
 
 pytestmark = pytest.mark.gui
 
-
-@pytest.fixture
-def dialogs(monkeypatch):
-    """Record QMessageBox.critical instead of blocking on it."""
-    shown = []
-    monkeypatch.setattr(QMessageBox, "critical",
-                        staticmethod(lambda parent, title, text, *a, **k: shown.append((title, text))))
-    return shown
 
 
 def choose_file(monkeypatch, path):

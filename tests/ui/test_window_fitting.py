@@ -18,7 +18,7 @@ import numpy as np
 import pytest
 from PySide6.QtCore import QPoint, Qt
 from PySide6.QtTest import QTest
-from PySide6.QtWidgets import QApplication, QFileDialog, QMessageBox, QPushButton
+from PySide6.QtWidgets import QApplication, QFileDialog, QPushButton
 
 from viewer.core import fitting
 from viewer.core.body import Body, landmarks_path_for, save_landmarks
@@ -87,14 +87,6 @@ def fake(monkeypatch, shipped_landmarks_doc, tmp_path_factory):
     yield fitter
     fitter.gate.set()  # never leave a worker thread waiting
 
-
-@pytest.fixture
-def dialogs(monkeypatch):
-    """QMessageBox.critical recorded instead of blocking."""
-    shown = []
-    monkeypatch.setattr(QMessageBox, "critical",
-                        staticmethod(lambda parent, title, text, *a, **k: shown.append((title, text))))
-    return shown
 
 
 @pytest.fixture
