@@ -255,6 +255,19 @@ def test_petrissage_colours_the_overlap_by_the_cautious_value(scene, rmap, stric
     assert {tuple(c) for c in selected[stricter_cells]} == {light}
 
 
+def test_the_uncut_faces_take_the_same_cautious_colours(scene, rmap, result, both):
+    """The landmark editor's preview (the uncut mesh, while a landmark is dragged) colours the
+    faces inside both zones by the cautious value, as the cut surface does."""
+    from viewer.core.palette import get_palette
+    from viewer.core.regionmap import StrokeStatus
+
+    pal = get_palette("default")
+    colours = scene.face_colours(result, "stroke:petrissage")
+    assert {tuple(c) for c in colours[both]} == {rgb(pal.strokes[StrokeStatus.LIGHT_ONLY])}
+    alone = np.setdiff1d(result.faces_of(WINNER), result.multi_faces)
+    assert {tuple(c) for c in colours[alone]} == {rgb(pal.strokes[StrokeStatus.RECOMMENDED])}
+
+
 def test_the_exported_petrissage_picture_shows_the_cautious_value(scene, rmap, stricter_cells):
     from PIL import Image  # noqa: F401  (the export's own dependency)
 

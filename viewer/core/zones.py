@@ -547,6 +547,17 @@ class ZoneAssignment:
         cover = self.cover(face)
         return cover.rule if cover is not None else None
 
+    def face_covers(self) -> tuple[list[Cover], np.ndarray, np.ndarray]:
+        """The combinations of zones that occur on faces inside several zones: ``(covers,
+        faces, row)``, ``faces`` those faces and ``row`` the index in ``covers`` of each."""
+        if self.multi_faces is None or len(self.multi_faces) == 0:
+            return [], np.zeros(0, np.int64), np.zeros(0, np.int64)
+        combos, inverse = np.unique(
+            np.column_stack([self.face_zone[self.multi_faces], self.multi_inside]), axis=0,
+            return_inverse=True)
+        covers = [Cover.of(self.rmap, int(row[0]), row[1:].astype(bool)) for row in combos]
+        return covers, self.multi_faces, inverse.ravel()
+
     def overlap_summary(self) -> dict[str, dict]:
         """Per zone id, for ``zones --json``: ``also_inside`` (the other zones covering some of
         its faces, with the face counts) and ``stricter`` (where the effective value of a field
@@ -554,15 +565,10 @@ class ZoneAssignment:
         out = {z.id: {"also_inside": [], "stricter": []} for z in self.rmap.zones}
         for o in sorted(self.overlaps, key=lambda o: (o.winner, -o.faces, o.other)):
             out[o.winner]["also_inside"].append({"zone": o.other, "faces": o.faces})
-        if self.multi_faces is None or len(self.multi_faces) == 0:
-            return out
-        combos, inverse = np.unique(
-            np.column_stack([self.face_zone[self.multi_faces], self.multi_inside]), axis=0,
-            return_inverse=True)
-        counts = np.bincount(inverse.ravel(), minlength=len(combos))
+        covers, _, which = self.face_covers()
+        counts = np.bincount(which, minlength=len(covers))
         tally: dict[tuple[str, str, str], int] = {}
-        for row, n in zip(combos, counts):
-            cover = Cover.of(self.rmap, int(row[0]), row[1:].astype(bool))
+        for cover, n in zip(covers, counts):
             if cover is None:
                 continue
             values = cover.rule.fields()

@@ -149,6 +149,19 @@ class BodyScene:
                 selected, palette)])
         return lut[self._colour_row]
 
+    def face_colours(self, assignment, mode: str, selected: int | Iterable[int] | None = None,
+                     palette: str = "default") -> np.ndarray:
+        """``(n_faces, 3)`` uint8: each face of the uncut mesh coloured by the rule that applies
+        there, as :meth:`cell_colours` colours the cut surface (the landmark editor's preview
+        while a landmark is dragged: ``assignment`` is the map fitted to the moved landmarks)."""
+        rgb = self.zone_colours(mode, selected, palette)[assignment.face_zone]
+        covers, faces, row = assignment.face_covers()
+        if covers:
+            table = self._colour_table([c.rule for c in covers], [c.zone.index for c in covers],
+                                       mode, selected, palette)
+            rgb[faces] = table[row]
+        return rgb
+
     def hatched_cells(self, mode: str) -> np.ndarray:
         """Cells whose rule in ``mode`` is "avoid" (the zone's, or the most cautious one)."""
         rows = [zone_hatched(z, mode) for z in self.rmap.zones] + [False]

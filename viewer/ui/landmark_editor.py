@@ -564,9 +564,8 @@ class LandmarkEditor(QObject):
             mesh.cell_data["rgb"] = np.zeros((len(fields.faces), 3), np.uint8)
             self._preview_mesh = mesh
         state = self.window.state
-        lut = scene.zone_colours(state.mode, state.zone.index if state.zone else None,
-                                 state.palette)
-        self._preview_mesh.cell_data["rgb"][:] = lut[assignment.face_zone]
+        self._preview_mesh.cell_data["rgb"][:] = scene.face_colours(
+            assignment, state.mode, state.zone.index if state.zone else None, state.palette)
         self._preview_mesh.Modified()
         self.preview_zones = assignment.face_zone
         if actors.moving:
