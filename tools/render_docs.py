@@ -86,6 +86,30 @@ GALLERY = {
 }
 
 
+#: bodies from another generator (tests/data/bodies, anny) whose landmarks `backview landmarks`
+#: finds: (body, variant of tests/bodies.py, what the caption says)
+FITTED = {
+    "heavy-man-mm-z-up": ("heavy_man", "remeshed_mm_zup"),
+    "older-slim-woman-torso": ("older_slim_woman", "torso_cut"),
+}
+
+
+def fitted_images() -> None:
+    """`backview landmarks` on bodies that are not ours, then `backview export` of each."""
+    import tempfile
+
+    sys.path.insert(0, str(OUT.parents[1] / "tests"))
+    import bodies
+
+    with tempfile.TemporaryDirectory() as tmp:
+        for name, (body, variant) in FITTED.items():
+            mesh_path = Path(tmp) / f"{name}.ply"
+            bodies.variant(body, variant)[0].export(mesh_path)
+            backview("landmarks", "--mesh", str(mesh_path))
+            backview("export", "--mesh", str(mesh_path), "--out",
+                     f"docs/images/fitted/{name}.png", "--size", "1280x720")
+
+
 def backview(*args: str) -> None:
     subprocess.run([sys.executable, "-m", "viewer", *args], check=True, cwd=OUT.parents[1])
 
@@ -102,6 +126,7 @@ def main() -> None:
     for name, options in GALLERY.items():
         backview("export", "--out", f"docs/images/gallery/{name}.png", *options)
     backview("lesson", "--export", "docs/images/lesson")
+    fitted_images()
     if args.window:
         shot = [sys.executable, "-m", "viewer.ui.screenshot"]
         subprocess.run([*shot, "docs/images/window.png"], check=True, cwd=OUT.parents[1])
