@@ -194,7 +194,10 @@ def scapula_points(v: np.ndarray) -> dict[str, np.ndarray]:
 
 
 def hip_points(v: np.ndarray, side_sign: float) -> dict[str, np.ndarray]:
-    crest = v[np.argmax(v[:, 1])]
+    # the top of the crest where the landmark is taken: its lateral part (the crest's most
+    # lateral point within 2 cm of its highest point)
+    high = v[v[:, 1] > v[:, 1].max() - 0.02]
+    crest = high[np.argmax(side_sign * high[:, 0])]
     posterior = v[v[:, 1] > crest[1] - 0.08]
     psis = posterior[np.argmin(posterior[:, 2])]
     return {"iliac_crest_top": crest, "psis": psis}

@@ -336,6 +336,16 @@ def _fit(body: Body) -> Anatomy:
         note, cits = notes.get(group, ("", ()))
         out.append(Structure(sid, name, kind, side, layer, world(verts), faces, note, cits, group))
 
+    def largest_inside(make, limit: float = 0.02):
+        """``make(k)`` for the largest k in 1, 0.97, ... 0.7 that leaves at most ``limit`` of
+        the vertices outside the skin's margin (a bone wider than this body's trunk shrinks
+        towards its anchor on the spine until it fits)."""
+        for k in np.arange(1.0, 0.69, -0.03):
+            v = make(k)
+            if np.mean(skin.signed(v)[0] > -margin) <= limit:
+                return v
+        return v
+
     def depth(name: str) -> float:
         key = name[len("spinous_"):] if name.startswith("spinous_") else name.rsplit("_", 1)[0]
         if key in LANDMARK_DEPTH_CM:
@@ -381,7 +391,8 @@ def _fit(body: Body) -> Anatomy:
     bone = bones["cervical-spine"]
     if need(bone.name, [anatomy.spinous("C7"), anatomy.EOP]):
         r = _basis(lm[anatomy.EOP] - lm["spinous_C7"]) @ _basis(bone.points["top"] - src_tip["C7"]).T
-        v = under("spinous_C7") + spine_scale * (bone.vertices - src_tip["C7"]) @ r.T
+        c7 = under("spinous_C7")
+        v = largest_inside(lambda k: c7 + k * spine_scale * (bone.vertices - src_tip["C7"]) @ r.T)
         emit(bone.id, bone.name, "bone", None, "bones", "cervical", v, bone.faces)
 
     # ---------------------------------------------------------------- pelvis and sacrum
@@ -418,16 +429,15 @@ def _fit(body: Body) -> Anatomy:
     if len(thoracic) >= 2:
         src = np.array([vert_fit[lv][1] for lv in thoracic])
         dst = np.array([vert_fit[lv][2] for lv in thoracic])
-        sy, by = np.polyfit(src[:, 1], dst[:, 1], 1)
+        sy = float(np.polyfit(src[:, 1], dst[:, 1], 1)[0])
         sx = spine_scale
-        offset = dst.mean(0) - np.array([sx, sy, sx]) * src.mean(0)
-        offset[1] = by
 
-        def cage_map(p, sx=sx, sy=sy, offset=offset):
-            return p * np.array([sx, sy, sx]) + offset
+        def cage_map(p, k=1.0):
+            return (p - src.mean(0)) * np.array([k * sx, sy, k * sx]) + dst.mean(0)
 
         b = bones["rib-cage"]
-        emit(b.id, b.name, "bone", None, "bones", "ribcage", cage_map(b.vertices), b.faces)
+        emit(b.id, b.name, "bone", None, "bones", "ribcage",
+             largest_inside(lambda k: cage_map(b.vertices, k)), b.faces)
     else:
         missing.append("rib cage: needs at least two thoracic spinous landmarks (T1-T12)")
 
