@@ -14,7 +14,7 @@ from viewer import __version__
 from viewer.core.errors import BackViewError, RegionMapError
 
 #: sub-command modules, in the order ``backview --help`` lists them
-COMMANDS = ("info", "zones", "validate", "export", "lesson", "landmarks")
+COMMANDS = ("info", "zones", "validate", "export", "lesson", "landmarks", "anatomy")
 #: modules that exist yet (sub-commands land one issue at a time)
 EXIT_USAGE = 2
 
