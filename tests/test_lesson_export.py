@@ -20,7 +20,7 @@ from PIL import Image
 from conftest import REPO, assert_one_line_error
 from projection import image_points
 from viewer.core.lesson import arrow_paths, load_lesson
-from viewer.core.palette import get_palette, hex_to_rgb, legend
+from viewer.core.palette import get_palette, hex_to_rgb, layer_legend, legend
 from viewer.core.regionmap import normalise_text
 from viewer.render.arrows import LIFT, SkinProjector
 from viewer.render.picture import PANEL_FILL, annotated_image
@@ -325,7 +325,12 @@ def test_highlighted_zones_are_labelled_outlined_and_the_others_faded(lesson, sc
         x, y = np.round(xy[:, 0]).astype(int), np.round(xy[:, 1]).astype(int)
         white = (a[y, x].min(axis=1) > 200) | (a[y, x].max(axis=1) < 60)
         assert white.mean() > 0.6, (rmap.zones[index].id, white.mean())
-    # zones left out fade towards white; highlighted ones keep their colour
+    # zones left out fade towards white; highlighted ones keep their colour (on the opaque skin:
+    # the friction step shows the bones through a 35 % skin, where every colour is paler)
+    a = rgb_array(annotated_image(scene, options(lesson, scene, projector, "friction",
+                                                 skin_opacity=1.0)).image)
+    b = rgb_array(annotated_image(scene, options(lesson, scene, projector, "friction", highlight=[],
+                                                 extra_meshes=[], skin_opacity=1.0)).image)
     for zid, faded in (("kidney-left", True), ("lower-back", True), ("paraspinal-left", False)):
         p = scene.label_anchor(rmap.zone(zid).index)
         x, y = np.round(image_points(friction.render_camera, SMALL, [p])[0]).astype(int)
@@ -361,6 +366,7 @@ def test_the_step_panel_holds_caption_rules_and_quotes(lesson, scene, projector,
 
 def test_nothing_overlaps_and_the_legend_is_the_step_colour_mode(lesson, scene, effleurage,
                                                                 friction):
+    assert friction.layers_shown == ("bones",)   # the test sees a layer's legend row too
     for result, mode in ((effleurage, "stroke:effleurage"), (friction, "stroke:friction")):
         panel = result.step.box
         W, H = result.image.size
@@ -372,7 +378,8 @@ def test_nothing_overlaps_and_the_legend_is_the_step_colour_mode(lesson, scene, 
         for a in result.labels:
             for b in result.labels:
                 assert a is b or not boxes_overlap(a.box, b.box)
-        entries = legend(mode, scene.rmap)
+        # the colour mode's rows, then the layers under the skin the step shows
+        entries = legend(mode, scene.rmap) + layer_legend(result.layers_shown)
         assert [s[0] for s in result.legend_swatches] == [e.key for e in entries]
         arr = rgb_array(result.image)
         for (key, (x0, y0, x1, y1), colour, hatched), e in zip(result.legend_swatches, entries):

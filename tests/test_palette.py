@@ -132,3 +132,14 @@ def test_legend_matches_zone_colours_for_every_mode(mode):
         assert rows[category] == zone_colour(zone, mode), (mode, zone.id)
     # "avoid" is hatched in the legend as on the model, never told by colour alone
     assert all(e.hatched == (e.key == "avoid") for e in legend(mode, rmap))
+
+
+@pytest.mark.parametrize("name", sorted(PALETTES))
+def test_bones_and_kidneys_stay_apart_from_each_other_the_page_and_the_body(name):
+    # the x-ray legend's two rows, the page they sit on, and the inside of the body they are seen
+    # against through the skin: apart for every viewer, as the zone legends are
+    pal = PALETTES[name]
+    colours = {"bones": pal.bones, "kidneys": pal.kidneys, "interior": pal.interior}
+    assert legend_problems(colours) == [], name
+    # the legend swatch of the kidneys is a graphical object on the page: 3:1
+    assert contrast_ratio(pal.kidneys, pal.background) >= 3.0
