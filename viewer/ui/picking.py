@@ -93,4 +93,30 @@ class ZonePicker(SurfacePicker):
         return self.scene.zone_at_cell(self.cell_at(x, y))
 
 
-__all__ = ["SurfacePicker", "ZonePicker", "widget_to_display"]
+class StructurePicker:
+    """Picks the bones and kidneys of a :class:`~viewer.render.xray.StructureActors` through
+    the skin: one :class:`SurfacePicker` per layer, the nearest hit of the layers shown wins."""
+
+    def __init__(self, renderer: vtkRenderer, structure_actors):
+        self.renderer = renderer
+        self.structure_actors = structure_actors
+        self.pickers = {layer: SurfacePicker(renderer, mesh)
+                        for layer, mesh in structure_actors.meshes.items()}
+
+    def structure_at(self, x: float, y: float):
+        """The structure of a shown layer nearest the eye at display point (x, y), or None."""
+        best, best_distance = None, math.inf
+        for layer, picker in self.pickers.items():
+            if not self.structure_actors.visible(layer):
+                continue
+            p1, p2 = picker.ray(x, y)
+            cell, point = picker.first_hit_on(p1, p2)
+            if cell < 0:
+                continue
+            distance = float(np.linalg.norm(point - p1))
+            if distance < best_distance:
+                best, best_distance = self.structure_actors.structure(layer, cell), distance
+        return best
+
+
+__all__ = ["StructurePicker", "SurfacePicker", "ZonePicker", "widget_to_display"]

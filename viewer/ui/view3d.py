@@ -50,6 +50,8 @@ class SceneView(QObject):
     updated = Signal()
     #: a click on a body without zones (no landmarks): nothing to select
     clickedNoZones = Signal()
+    #: another scene (or a bare body) is shown: its actors are new
+    sceneChanged = Signal()
 
     def __init__(self, plotter, state: ViewerState, parent: QObject | None = None):
         super().__init__(parent)
@@ -92,6 +94,12 @@ class SceneView(QObject):
         #: ``hook(pos) -> bool`` sees every click first (the landmark editor's "click to
         #: place"); True means it used the click, which then selects nothing
         self.click_hook = None
+        #: picks bones and kidneys through the skin while x-ray is on (a
+        #: :class:`~viewer.ui.picking.StructurePicker`, or None): a structure under a click
+        #: wins over the zone of the skin in front of it
+        self.structure_picker = None
+        #: the skin's opacity (below 1 while x-ray is on), kept across colour and scene changes
+        self.skin_opacity = 1.0
         plotter.render_window.AddObserver("EndEvent", self._frame_done)
         plotter.installEventFilter(self)
         state.modeChanged.connect(self._on_mode)
@@ -116,7 +124,9 @@ class SceneView(QObject):
         self._dirty_mode = self._dirty_palette = False
         self._dirty_selection = self.state.zone_id is not None
         self.set_view("back", render=False)
+        self._apply_skin_opacity()
         self.flush()
+        self.sceneChanged.emit()
 
     def replace_scene(self, scene: BodyScene) -> None:
         """Show ``scene``, a refit of the one shown (the same mesh, landmarks moved): the camera
@@ -154,6 +164,7 @@ class SceneView(QObject):
         self.set_banner(banner)
         self._awaiting_frame = True
         self.request_render()
+        self.sceneChanged.emit()
 
     def set_banner(self, text: str) -> None:
         self.banner.setText(text)
@@ -194,7 +205,27 @@ class SceneView(QObject):
                 self.actors.select(zone.index, render=False)
             else:  # a lesson step's zones, or none
                 self.actors.highlight(self.highlighted, render=False)
+        if self._dirty_mode or self._dirty_palette:
+            self._apply_skin_opacity()  # the zone lines were added anew
         self._dirty_mode = self._dirty_selection = self._dirty_palette = False
+        self._awaiting_frame = True
+        self.request_render()
+
+    def set_skin_opacity(self, opacity: float) -> None:
+        """The skin at ``opacity`` (1: opaque; below: x-ray, the zone lines opaque on it)."""
+        self.skin_opacity = float(opacity)
+        self._apply_skin_opacity(force=True)
+        self.redraw()
+
+    def _apply_skin_opacity(self, force: bool = False) -> None:
+        # new actors are opaque as added: nothing to do unless x-ray is on (or just went off)
+        if self.actors is not None and (force or self.skin_opacity < 1.0):
+            from viewer.render.xray import set_skin_opacity
+
+            set_skin_opacity(self.actors, self.skin_opacity)
+
+    def redraw(self) -> None:
+        """Draw a frame (the structures or the skin changed), and say so with :attr:`updated`."""
         self._awaiting_frame = True
         self.request_render()
 
@@ -252,12 +283,24 @@ class SceneView(QObject):
         """Select the zone under ``pos``; the background or skin outside every zone clears."""
         if self.click_hook is not None and self.click_hook(pos):
             return
+        structure = self.structure_at(pos)
+        if structure is not None:
+            self.state.select_structure(structure)
+            return
         if self.picker is None:
             if self.bare_body is not None:
                 self.clickedNoZones.emit()
             return
         cover = self.cover_at(pos)
         self.state.select(cover.zone.id if cover is not None else None, cover)
+
+    def structure_at(self, pos: QPointF):
+        """The bone or kidney under a widget position while x-ray is on, or None."""
+        if self.structure_picker is None:
+            return None
+        height = self.plotter.render_window.GetSize()[1]
+        x, y = widget_to_display(pos.x(), pos.y(), self.plotter.devicePixelRatioF(), height)
+        return self.structure_picker.structure_at(x, y)
 
     def cover_at(self, pos: QPointF):
         """The zone under a widget position and every other zone covering that place
