@@ -171,6 +171,22 @@ def test_a_click_on_a_vertebra_names_it_and_shows_its_note(xwin, wait, to_widget
     assert not (np.asarray(mesh.cell_data["rgb"]) == gold).all(axis=1).any()
 
 
+def test_hover_names_the_structure_a_click_would_pick(xwin, wait, to_widget):
+    kidney_zone = xwin.state.rmap.zone("kidney-left")
+    xray_on(xwin, wait)
+    kidney = xwin.layers.anatomy.get("kidney-left")
+    QTest.mouseMove(xwin.plotter, to_widget(xwin, centre(kidney)))
+    wait(lambda: kidney.name in xwin.hover_label.text(), timeout=5, message="the hover text")
+    assert kidney_zone.name not in xwin.hover_label.text()
+    assert xwin.state.structure is None  # hovering does not select
+    press_x(xwin)  # without x-ray the skin's zone is named there
+    QTest.mouseMove(xwin.plotter, QPoint(8, 8))
+    wait(lambda: xwin.hover_label.text() == "", timeout=5, message="the hover text to clear")
+    QTest.mouseMove(xwin.plotter, to_widget(xwin, centre(kidney)))
+    wait(lambda: xwin.hover_label.text() != "", timeout=5, message="the hover text")
+    assert kidney.name not in xwin.hover_label.text()
+
+
 def test_a_click_on_a_kidney_names_it(xwin, wait, to_widget):
     xray_on(xwin, wait)
     kidney = xwin.layers.anatomy.get("kidney-right")

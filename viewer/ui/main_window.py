@@ -54,6 +54,7 @@ from viewer.ui.view3d import SceneView
 MOUSE_HELP = (
     ("Click a zone", "Select it: its panel opens on the right"),
     ("Click the background", "Clear the selection"),
+    ("Click a bone or kidney (X-ray on)", "Name it and say why it matters for the massage"),
     ("Hover", "The zone's name in the status bar"),
     ("Drag", "Turn the body"),
     ("Shift + drag", "Move the body"),
@@ -394,7 +395,10 @@ class MainWindow(QMainWindow):
             self.hover_label.setText("")
             QToolTip.hideText()
             return
-        text = f"{zone.name}: {zone.pressure.label.lower()} pressure"
+        if not isinstance(zone, Zone):  # a bone or kidney, through the skin (x-ray)
+            text = f"{zone.name} (under the skin): click to see why it matters"
+        else:
+            text = f"{zone.name}: {zone.pressure.label.lower()} pressure"
         self.hover_label.setText(text)
         if self.plotter.underMouse():
             QToolTip.showText(QCursor.pos(), zone.name, self.plotter)

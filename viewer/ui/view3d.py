@@ -44,7 +44,8 @@ VIEW_CAPTIONS[None] = "Turned by hand: press B for the view from behind"
 class SceneView(QObject):
     """Shows one scene in ``plotter`` and keeps it in step with ``state``."""
 
-    #: the zone under the mouse (Zone or None), throttled to HOVER_INTERVAL_MS
+    #: the zone under the mouse (Zone or None), throttled to HOVER_INTERVAL_MS; while x-ray is
+    #: on, the bone or kidney under it (a core ``Structure``) when there is one
     hovered = Signal(object)
     #: the frame showing a change of scene, colour mode or selection was rendered
     updated = Signal()
@@ -314,8 +315,9 @@ class SceneView(QObject):
     def _hover_pick(self) -> None:
         if self._hover_pos is None:
             return
-        zone = self.zone_at(self._hover_pos)
-        if zone != self._hover_zone:
+        # x-ray: a bone or kidney under the mouse is what a click would pick, so it is named
+        zone = self.structure_at(self._hover_pos) or self.zone_at(self._hover_pos)
+        if zone is not self._hover_zone:
             self._hover_zone = zone
             self.plotter.setCursor(Qt.CursorShape.PointingHandCursor if zone is not None
                                    else Qt.CursorShape.ArrowCursor)
