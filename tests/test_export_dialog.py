@@ -121,3 +121,29 @@ def test_session_save_and_load_from_the_window(qtbot, scene, tmp_path):
     apply_session(session, other)
     assert (other.mode, other.zone_id) == ("stroke:friction", "kidney-right")
     assert session.pins[0].landmark == "spinous_L1"
+
+
+def test_the_dialog_exports_the_layers_it_shows(qtbot, scene, tmp_path):
+    from viewer.ui.export_dialog import ExportDialog, export_from_window
+
+    dialog = ExportDialog(default_path=tmp_path / "xray.png", has_window_camera=False,
+                          layers=("skin", "kidneys"), skin_opacity=0.3)
+    qtbot.addWidget(dialog)
+    assert dialog.opacity_box.value() == 30 and dialog.chosen_layers() == ("skin", "kidneys")
+    dialog.layer_checks["bones"].setChecked(True)
+    dialog.size_box.setCurrentIndex(dialog.size_box.count() - 1)   # custom size
+    dialog.width_box.setValue(960)
+    dialog.height_box.setValue(540)
+    state = SimpleNamespace(mode="pressure", zone_id=None)
+    out = export_from_window(None, scene, state, dialog=dialog)
+    assert out == tmp_path / "xray.png"
+    meta = Image.open(out).text
+    assert meta["backview:layers"] == "skin,bones,kidneys"
+    assert meta["backview:skin-opacity"] == "0.3"
+    # no layer at all is refused in the dialog, nothing written
+    for check in dialog.layer_checks.values():
+        check.setChecked(False)
+    dialog.path_edit.setText(str(tmp_path / "none.png"))
+    dialog.export_button.click()
+    assert "at least one layer" in dialog.error_label.text()
+    assert not (tmp_path / "none.png").exists()

@@ -83,6 +83,12 @@ GALLERY = {
         "--title", "Kneading the upper trapezius",
         "--pin", "acromion_left:Stop short of the bony tip",
         "--pin", "spinous_C7:Stay off the spine"],
+    # under the skin (x-ray): the bones and kidneys through a translucent skin
+    "xray-back": ["--layers", "skin,bones,kidneys", "--skin-opacity", "0.3",
+                  "--title", "Under the skin: the bones and the kidneys"],
+    "xray-oblique": ["--layers", "skin,bones,kidneys", "--skin-opacity", "0.3",
+                     "--view", "oblique-left", "--colour-by", "stroke:friction",
+                     "--title", "Under the skin: friction around the bones"],
 }
 
 

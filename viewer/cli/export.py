@@ -3,6 +3,7 @@
     backview export --out back.png [--size 3840x2160] [--colour-by stroke:friction]
                     [--zone ID] [--labels all|none] [--view back|...] [--session S.json]
                     [--title TEXT] [--pin LANDMARK:NOTE ...] [--transparent]
+                    [--layers skin,bones,kidneys] [--skin-opacity 0.3]
 
 Options given on the command line win over the session file's. A mistake (an unknown zone,
 view or colour mode, a bad size, a file that cannot be written) prints one line and exits with
@@ -11,10 +12,12 @@ status 2; nothing is written and an existing file is left as it was.
 
 from __future__ import annotations
 
+import sys
 
 from viewer.cli._common import add_body_options
 from viewer.core.options import LABEL_CHOICES
 from viewer.core.palette import COLOUR_MODES, PALETTES
+from viewer.core.structures import LAYERS
 from viewer.core.views import VIEWS
 
 
@@ -44,6 +47,12 @@ def add_parser(sub) -> None:
                         "point X,Y,Z in mesh units; repeat for more (up to 9)")
     p.add_argument("--transparent", action="store_true", default=None,
                    help="transparent background (PNG with alpha)")
+    p.add_argument("--layers", metavar="LIST",
+                   help=f"what to draw, comma-separated: {', '.join(LAYERS)} (default: skin); the "
+                        "bones and kidneys show through a translucent skin (--skin-opacity)")
+    p.add_argument("--skin-opacity", dest="skin_opacity", metavar="0..1",
+                   help="the skin's opacity as a fraction from 0 (invisible) to 1 (opaque, the "
+                        "default), e.g. 0.3; not a percentage")
     p.add_argument("--session", metavar="FILE", help="a saved session (JSON): view or camera, "
                    "colour mode, selected zone, pins, title")
     add_body_options(p)
@@ -78,7 +87,9 @@ def run(args) -> int:
     from viewer.core.options import (
         check_colour_mode,
         check_labels,
+        check_layers,
         check_palette,
+        check_skin_opacity,
         check_text,
         check_view,
         parse_size,
@@ -100,6 +111,10 @@ def run(args) -> int:
         overrides["labels"] = check_labels(args.labels, LABEL_CHOICES)
     if args.title is not None:
         overrides["title"] = check_text(args.title, MAX_TITLE, "title")
+    if args.layers is not None:
+        overrides["layers"] = list(check_layers(args.layers))
+    if args.skin_opacity is not None:
+        overrides["skin_opacity"] = check_skin_opacity(args.skin_opacity)
 
     from viewer.render import picture as ex  # pyvista and Pillow: only now
 
@@ -141,6 +156,8 @@ def run(args) -> int:
         _check_session_pins(scene, pins, args.session)
     ex.quiet_vtk()
     result = ex.export_image(scene, opts, out)
+    for line in result.warnings or []:
+        print(f"backview: warning: {line}", file=sys.stderr)
     w, h = result.image.size
     extras = []
     if opts.zone:
@@ -150,6 +167,9 @@ def run(args) -> int:
         extras.append(f"{len(result.pins)} pin{'s' if len(result.pins) > 1 else ''}"
                       + (f" ({hidden} hidden in this view)" if hidden else ""))
     extras.append(f"{len(result.labels)} labels")
+    if opts.xray:
+        extras.append(f"{' and '.join(result.layers_shown) or 'nothing'} under the skin at "
+                      f"{opts.skin_opacity:g} opacity")
     print(f"wrote {out} ({w}x{h}, {opts.mode}, {opts.view if opts.camera is None else 'camera'}; "
           f"{', '.join(extras)})")
     return 0

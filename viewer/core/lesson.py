@@ -2,8 +2,9 @@
 
 A lesson file (``region_maps/lesson.toml``, JSON Schema ``lesson.schema.json``) lists steps;
 each sets the camera view, the colour mode, the highlighted zones, a caption with the guide
-sentences it comes from, the global rules to show, and stroke-direction arrows drawn on the
-skin. Arrows are described in the same anatomical terms as zone shapes (anchors on landmarks
+sentences it comes from, the global rules to show, stroke-direction arrows drawn on the
+skin, and what lies under the skin (``layers``, ``skin_opacity``: the bones and kidneys seen
+through a translucent skin). Arrows are described in the same anatomical terms as zone shapes (anchors on landmarks
 and vertebral levels), so they fit any body that carries the landmarks.
 """
 
@@ -17,7 +18,7 @@ import numpy as np
 from pydantic import ConfigDict, Field, ValidationError, model_validator
 
 from viewer.core.errors import BackViewError, RegionMapError
-from viewer.core.options import ColourMode, ViewName
+from viewer.core.options import DEFAULT_LAYERS, ColourMode, LayerList, SkinOpacity, ViewName
 from viewer.core.regionmap import (
     Anchor,
     RegionMap,
@@ -81,7 +82,18 @@ class Step(Strict):
     highlight: list[str] = Field([], description="zone ids to highlight")
     rules: list[str] = Field([], description="ids of the map's global rules to show")
     arrows: list[str] = Field([], description="ids of arrows to draw")
+    layers: LayerList = Field(default_factory=lambda: list(DEFAULT_LAYERS),
+                              description="what to draw: skin, bones, kidneys (default: the skin "
+                                          "alone); bones and kidneys need skin_opacity below 1")
+    skin_opacity: SkinOpacity = 1.0
 
+    @model_validator(mode="after")
+    def _visible_layers(self):
+        under = [layer for layer in self.layers if layer != "skin"]
+        if under and "skin" in self.layers and self.skin_opacity >= 1.0:
+            raise ValueError(f"{' and '.join(under)} would be hidden under an opaque skin: set "
+                             "skin_opacity below 1 (e.g. 0.35)")
+        return self
 
 
 class LessonInfo(Strict):

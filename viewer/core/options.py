@@ -16,11 +16,12 @@ import re
 from dataclasses import dataclass
 from typing import Annotated, Callable
 
-from pydantic import AfterValidator
+from pydantic import AfterValidator, Field, WrapValidator
 
 from viewer.core.errors import BackViewError, unknown_choice
 from viewer.core.palette import COLOUR_MODES, PALETTES
 from viewer.core.schema import control_problem
+from viewer.core.structures import LAYERS
 from viewer.core.views import VIEWS
 
 #: what a session and the export dialog may ask to label; exports also take "highlighted"
@@ -49,6 +50,46 @@ def check_colour_mode(value: str, field: str = "colour-by") -> str:
 
 def check_labels(value: str, choices=EXPORT_LABELS, field: str = "labels") -> str:
     return check_choice(value, choices, "labels", field)
+
+
+# --------------------------------------------------------------------------- layers (x-ray)
+#: what a view shows when nothing says otherwise: the skin, opaque
+DEFAULT_LAYERS = ("skin",)
+
+
+def check_layers(value, field: str = "layers") -> tuple[str, ...]:
+    """``"skin,bones"`` or ``["skin", "bones"]`` -> the layers in ``LAYERS``'s order, each
+    once; an unknown or empty name is the one line listing the valid ones."""
+    names = value.split(",") if isinstance(value, str) else list(value)
+    names = [n.strip() if isinstance(n, str) else n for n in names]
+    for name in names:
+        if name not in LAYERS:
+            raise unknown_choice("layer", name, LAYERS, field)
+    if not names:
+        raise BackViewError(f"no layer given (choose from {', '.join(LAYERS)})", field=field)
+    return tuple(layer for layer in LAYERS if layer in names)
+
+
+def check_skin_opacity(value, field: str = "skin-opacity") -> float:
+    """The skin's opacity as a fraction from 0 (invisible) to 1 (opaque, the default).
+    Percentages are refused with the fraction they meant: ``30`` or ``"30%"`` -> "give 0.3"."""
+    text = str(value).strip()
+    percent = text.endswith("%")
+    try:
+        if isinstance(value, bool):
+            raise ValueError
+        number = float(text.rstrip("%").strip()) if isinstance(value, str) else float(value)
+    except (TypeError, ValueError):
+        raise BackViewError(f"'{text}' is not a number: give the skin's opacity as a fraction "
+                            "from 0 (invisible) to 1 (opaque), e.g. 0.3", field=field) from None
+    if percent or 2 <= number <= 100:
+        raise BackViewError(f"'{text}' looks like a percentage: give the skin's opacity as a "
+                            f"fraction from 0 to 1 (e.g. {min(max(number, 0), 100) / 100:g} "
+                            "for " f"{min(max(number, 0), 100):g} %)", field=field)
+    if not (0.0 <= number <= 1.0):   # also nan and inf
+        raise BackViewError(f"'{text}' is out of range: the skin's opacity is a fraction from 0 "
+                            "(invisible) to 1 (opaque)", field=field)
+    return number
 
 
 def text_problem(value: str, limit: int) -> str | None:
@@ -87,6 +128,29 @@ ViewName = Annotated[str, _schema(check_view)]
 PaletteName = Annotated[str, _schema(check_palette)]
 ColourMode = Annotated[str, _schema(check_colour_mode)]
 Labels = Annotated[str, _schema(lambda v: check_labels(v, LABEL_CHOICES))]
+#: a layer's name ("skin", "bones", "kidneys")
+LayerName = Annotated[str, Field(json_schema_extra={"enum": list(LAYERS)}),
+                      _schema(lambda v: check_layers([v])[0])]
+#: the layers shown, at least one, each once, in ``LAYERS``'s order
+LayerList = Annotated[list[LayerName], Field(min_length=1, max_length=len(LAYERS)),
+                      AfterValidator(lambda v: list(check_layers(v)))]
+
+
+def _opacity(value, handler):
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        raise ValueError("the skin's opacity is a number from 0 (invisible) to 1 (opaque)")
+    try:
+        check_skin_opacity(value)
+    except BackViewError as exc:
+        raise ValueError(exc.message) from None
+    return handler(value)
+
+
+#: the skin's opacity, a fraction from 0 (invisible) to 1 (opaque)
+SkinOpacity = Annotated[float, Field(ge=0, le=1, allow_inf_nan=False,
+                                     description="the skin's opacity: 0 (invisible) to 1 "
+                                                 "(opaque); not a percentage"),
+                        WrapValidator(_opacity)]
 
 
 # --------------------------------------------------------------------------- picture sizes

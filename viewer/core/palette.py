@@ -29,6 +29,11 @@ class Palette:
     background: str
     text: str
     line_scale: float = 1.0
+    #: under the skin (x-ray): bone-white bones, muted red-brown kidneys, and the inside of the
+    #: body seen through a translucent skin (where no structure lies)
+    bones: str = "#ece4cf"
+    kidneys: str = "#8c3a30"
+    interior: str = "#aaa097"
 
 
 #: Okabe & Ito's colour-blind-safe set: vermillion, yellow, sky blue, bluish green.
@@ -92,6 +97,22 @@ class LegendEntry:
     label: str        # words shown beside the swatch
     colour: str       # hex
     hatched: bool     # drawn with the "avoid" hatching
+
+
+#: the legend words of the layers under the skin
+LAYER_WORDS = {"bones": "Bones (under the skin)", "kidneys": "Kidneys (under the skin)"}
+
+
+def layer_colour(layer: str, palette: "str | Palette" = "default") -> str:
+    """The colour of a layer under the skin ("bones", "kidneys")."""
+    return getattr(get_palette(palette), layer)
+
+
+def layer_legend(layers, palette: "str | Palette" = "default") -> list[LegendEntry]:
+    """Legend rows for the layers under the skin that a picture shows, in ``LAYER_WORDS``'s
+    order (the skin itself has no row: its zones have theirs)."""
+    return [LegendEntry(layer, words, layer_colour(layer, palette), False)
+            for layer, words in LAYER_WORDS.items() if layer in layers]
 
 
 def parse_colour_mode(mode: str) -> tuple[str, Stroke | None]:

@@ -17,12 +17,17 @@ Example::
       "pins": [
         {"landmark": "spinous_T7", "note": "Start here"},
         {"point": [0.08, 0.50, -0.06], "note": "Knot felt here"}
-      ]
+      ],
+      "layers": ["skin", "bones", "kidneys"],
+      "skin_opacity": 0.3
     }
 
 ``camera`` (optional, a :class:`viewer.core.camera.Camera`) holds ``position``, ``focal_point``,
 ``view_up`` (mesh units) and ``parallel_scale`` (half the visible height, mesh units); when
 present it wins over ``view``.
+``layers`` (default ``["skin"]``) names what is drawn: the skin and the structures under it
+(``bones``, ``kidneys``); ``skin_opacity`` is a fraction from 0 to 1 (default 1, opaque; not a
+percentage).
 Pins are a ``landmark`` name of the body or a ``point`` on the skin in mesh units, each with a
 short ``note``. A bad file is reported as one line, ``FILE:field: problem``.
 """
@@ -39,7 +44,16 @@ from pydantic import Field, ValidationError, field_validator, model_validator
 from viewer.core.atomic import atomic_write_bytes
 from viewer.core.camera import Camera, Vec3, check_fits, plausible
 from viewer.core.errors import BackViewError
-from viewer.core.options import ColourMode, Labels, PaletteName, ViewName, text_problem
+from viewer.core.options import (
+    DEFAULT_LAYERS,
+    ColourMode,
+    LayerList,
+    Labels,
+    PaletteName,
+    SkinOpacity,
+    ViewName,
+    text_problem,
+)
 from viewer.core.schema import Strict
 from viewer.core.views import VIEWS
 
@@ -112,6 +126,9 @@ class Session(Strict):
     selected_zone: str | None = None
     labels: Labels = "all"
     pins: list[Pin] = Field(default_factory=list, max_length=MAX_PINS)
+    #: what is drawn: the skin and the layers under it (x-ray), and the skin's opacity
+    layers: LayerList = Field(default_factory=lambda: list(DEFAULT_LAYERS))
+    skin_opacity: SkinOpacity = 1.0
 
     @field_validator("title")
     @classmethod

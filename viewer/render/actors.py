@@ -11,6 +11,7 @@ from viewer.core.palette import SELECTION_COLOUR, get_palette
 from viewer.core.zones import NO_ZONE
 from viewer.render.camera import apply_camera
 from viewer.render.scene import BodyScene
+from viewer.render.xray import XrayActors
 
 
 class SceneActors:
@@ -53,6 +54,8 @@ class SceneActors:
         self._drawn = None  # the full surface the mapper draws when still
         self._update_borders()
         self._update_hatch()
+        #: the layers under the skin and the skin's opacity (:meth:`set_layers`)
+        self.xray = XrayActors(self)
 
     @property
     def line_scale(self) -> float:
@@ -84,6 +87,18 @@ class SceneActors:
         self._update_borders()
         self._update_hatch()
         self.highlight(self.highlighted, render=False)
+        self.xray.recolour()
+        if render:
+            self.plotter.render()
+
+    def set_layers(self, anatomy, layers, skin_opacity: float = 1.0, render: bool = True) -> None:
+        """Show ``layers`` (of ``viewer.core.structures.LAYERS``: "skin", "bones", "kidneys")
+        with the skin's surface at ``skin_opacity`` (0..1; zone borders and hatching keep
+        theirs). ``anatomy`` (:func:`viewer.core.structures.fit_structures`) may be None while
+        no layer under the skin is asked for: fit it only when one is. The structures' actors
+        are ``self.xray.layer_actors``; ``self.xray.structure_at(actor, cell)`` names a
+        picked one."""
+        self.xray.set(anatomy, layers, skin_opacity)
         if render:
             self.plotter.render()
 

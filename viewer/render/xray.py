@@ -1,123 +1,166 @@
-"""Under the skin (issue 13), the window's minimal part: the fitted bones and kidneys as actors,
-and the skin made translucent over them, in any pyvista plotter.
+"""Under the skin (x-ray): the bones and kidneys drawn as solid meshes through a translucent skin.
 
-- :class:`StructureActors` ``(plotter, anatomy)``: one actor per layer ("xray-bones",
-  "xray-kidneys"), each the merged meshes of its structures, coloured per cell so one structure
-  is highlighted in place (:meth:`StructureActors.highlight`); ``meshes[layer]`` with the cell
-  array ``"structure"`` (an index into ``structures[layer]``) is what a picker intersects.
-- :func:`set_skin_opacity` ``(scene_actors, opacity)``: the skin of a
-  :class:`~viewer.render.actors.SceneActors` translucent (``opacity`` < 1) or opaque again; the
-  zone borders and hatching are drawn opaque while it is translucent, so the zones stay
-  readable on it.
+The API the window and the export call (through :meth:`SceneActors.set_layers
+<viewer.render.actors.SceneActors.set_layers>`, which owns one :class:`XrayActors`)::
 
-Translucency without depth peeling (costly in software OpenGL): the structures are opaque and
-drawn first, the skin is one translucent layer drawn over them with its back faces culled, so
-the far side of the body (the chest, seen from behind) never blends into the near one.
+    anatomy = fit_structures(body)                  # only once a layer under the skin is shown
+    actors.set_layers(anatomy, {"skin", "bones"}, skin_opacity=0.3)
+    actors.set_layers(None, {"skin"}, 1.0)          # back to the opaque skin (nothing fitted)
+    actors.xray.structure_at(actor, cell_id)        # the Structure a picked cell belongs to
+
+How the skin is made translucent, cheaply (measured in ``benchmarks/bench_export.py``: an
+x-ray frame costs about what an opaque one does on llvmpipe; depth peeling is not needed):
+
+- the structures are opaque and drawn first (VTK's opaque pass);
+- the skin is drawn at ``skin_opacity`` with its back faces culled (only the skin nearest the
+  camera) and writing depth (``vtkOpenGLActor.GLDepthMaskOverride``), so the zone borders,
+  the hatching and the labels' visibility test still see the skin, and the far side of the
+  body does not show through the near side;
+- the inside of the body (the skin's back faces, in the palette's ``interior`` colour) is drawn
+  opaque behind everything, so the translucent skin has a body to lie on instead of the page.
+
+The opacity applies to the skin's surface only: zone borders and hatching keep theirs, so the
+zones stay readable at any opacity. "skin" left out of the layers draws the skin at opacity 0
+(still writing depth: the borders of the far side stay hidden).
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 import numpy as np
 import pyvista as pv
 
-from viewer.core.palette import hex_to_rgb
-from viewer.core.structures import Anatomy, Structure
+from viewer.core.palette import get_palette
+from viewer.core.structures import LAYERS, Anatomy, Structure
 
-#: bone ivory and kidney red-brown: apart from every zone colour, and from each other
-LAYER_COLOURS = {"bones": "#f1e7cf", "kidneys": "#a4343f"}
-#: the highlighted structure (clicked through the skin): a strong gold
-HIGHLIGHT_COLOUR = "#ffb400"
-#: the skin's opacity when x-ray is first switched on
-DEFAULT_SKIN_OPACITY = 0.35
-#: the opacity of the zone lines over an opaque skin (as :class:`SceneActors` adds them)
-_LINE_OPACITY = {"border_actor": 0.85, "hatch_actor": 0.8}
+#: the layers drawn under the skin, in drawing order
+UNDER_SKIN = tuple(layer for layer in LAYERS if layer != "skin")
 
-__all__ = ["DEFAULT_SKIN_OPACITY", "HIGHLIGHT_COLOUR", "LAYER_COLOURS", "StructureActors",
-           "set_skin_opacity", "structure_mesh"]
+__all__ = ["UNDER_SKIN", "XrayActors", "skin_opacity_of", "structure_mesh"]
+
+
+def skin_opacity_of(layers: Iterable[str], skin_opacity: float) -> float:
+    """The opacity the skin's surface is drawn at: 0 when "skin" is not among ``layers``."""
+    return float(skin_opacity) if "skin" in set(layers) else 0.0
 
 
 def structure_mesh(structures: list[Structure]) -> pv.PolyData:
-    """The structures' meshes merged into one surface, with the cell array ``"structure"``:
-    the index in ``structures`` of the structure each cell belongs to."""
-    points, faces, owner, offset = [], [], [], 0
+    """The structures of one layer as one mesh, with cell data ``structure`` (the index into
+    ``structures`` of the structure each cell belongs to) and smooth point normals."""
+    parts = []
     for i, s in enumerate(structures):
-        v, f = np.asarray(s.vertices, float), np.asarray(s.faces, np.int64)
-        points.append(v)
-        faces.append(f + offset)
-        owner.append(np.full(len(f), i, np.int64))
-        offset += len(v)
-    if not points:
-        return pv.PolyData()
-    mesh = pv.PolyData.from_regular_faces(np.vstack(points), np.vstack(faces))
-    mesh.cell_data["structure"] = np.concatenate(owner)
-    return mesh
+        part = pv.PolyData.from_regular_faces(np.asarray(s.vertices, float),
+                                              np.asarray(s.faces, np.int64))
+        part.cell_data["structure"] = np.full(part.n_cells, i, np.int32)
+        parts.append(part)
+    mesh = parts[0] if len(parts) == 1 else pv.merge(parts, merge_points=False)
+    return mesh.compute_normals(cell_normals=False, split_vertices=False, auto_orient_normals=False,
+                                consistent_normals=False)
 
 
-class StructureActors:
-    """The actors of one :class:`~viewer.core.structures.Anatomy` in one plotter: a layer at a
-    time shown or hidden, one structure highlighted."""
+class XrayActors:
+    """The x-ray state of one :class:`~viewer.render.actors.SceneActors`: which layers are shown,
+    the skin's opacity, and one actor per layer under the skin (built on first use)."""
 
-    def __init__(self, plotter: pv.Plotter, anatomy: Anatomy, *, visible=("bones", "kidneys")):
-        self.plotter = plotter
-        self.anatomy = anatomy
-        self.structures: dict[str, list[Structure]] = {}
-        self.meshes: dict[str, pv.PolyData] = {}
-        self.actors: dict[str, object] = {}
-        self.highlighted: str | None = None
-        for layer, colour in LAYER_COLOURS.items():
-            structures = anatomy.of_layer(layer)
-            if not structures:
-                continue
-            mesh = structure_mesh(structures)
-            mesh.cell_data["rgb"] = np.tile(np.asarray(hex_to_rgb(colour), np.uint8),
-                                            (mesh.n_cells, 1))
-            self.structures[layer], self.meshes[layer] = structures, mesh
-            self.actors[layer] = plotter.add_mesh(
-                mesh, scalars="rgb", rgb=True, smooth_shading=True, name=f"xray-{layer}",
-                ambient=0.3, diffuse=0.75, specular=0.25, specular_power=20, pickable=False,
-                show_scalar_bar=False, render=False)
-            self.actors[layer].SetVisibility(layer in visible)
+    def __init__(self, actors):
+        self.actors = actors
+        self.plotter = actors.plotter
+        self.layers: frozenset[str] = frozenset({"skin"})
+        self.skin_opacity = 1.0
+        self.anatomy: Anatomy | None = None
+        #: layer -> (actor, the structures in the order of the mesh's ``structure`` cell data)
+        self.layer_actors: dict[str, tuple[pv.Actor, list[Structure]]] = {}
+        self.interior_actor = None
 
-    def set_visible(self, layer: str, visible: bool) -> None:
-        if layer in self.actors:
-            self.actors[layer].SetVisibility(bool(visible))
+    @property
+    def active(self) -> bool:
+        """True when anything of the skin is see-through (the x-ray look is on)."""
+        return skin_opacity_of(self.layers, self.skin_opacity) < 1.0
 
-    def visible(self, layer: str) -> bool:
-        return layer in self.actors and bool(self.actors[layer].GetVisibility())
+    @property
+    def shown_layers(self) -> tuple[str, ...]:
+        """The layers under the skin that can be seen (none while the skin is opaque), in
+        ``LAYERS``'s order: what a picture's legend lists."""
+        if not self.active or self.anatomy is None:
+            return ()
+        return tuple(layer for layer in UNDER_SKIN if layer in self.layers
+                     and self.anatomy.of_layer(layer))
 
-    def structure(self, layer: str, cell: int) -> Structure | None:
-        """The structure a cell of ``meshes[layer]`` belongs to."""
-        if cell < 0 or layer not in self.meshes:
-            return None
-        return self.structures[layer][int(self.meshes[layer].cell_data["structure"][cell])]
+    def set(self, anatomy: Anatomy | None, layers: Iterable[str], skin_opacity: float) -> None:
+        """Show ``layers`` with the skin at ``skin_opacity`` (0..1). ``anatomy`` may be None
+        while no layer under the skin is asked for."""
+        layers = frozenset(layers)
+        if anatomy is not self.anatomy:
+            self._drop_structures()
+            self.anatomy = anatomy
+        self.layers, self.skin_opacity = layers, float(skin_opacity)
+        opacity = skin_opacity_of(layers, skin_opacity)
+        self._set_skin(opacity)
+        see_through = opacity < 1.0
+        for layer in UNDER_SKIN:
+            want = see_through and layer in layers and anatomy is not None
+            if want and layer not in self.layer_actors and anatomy.of_layer(layer):
+                self._add_layer(layer)
+            if layer in self.layer_actors:
+                self.layer_actors[layer][0].SetVisibility(want)
 
-    def highlight(self, structure_id: str | None) -> None:
-        """Colour one structure (by id) in :data:`HIGHLIGHT_COLOUR`, the others in their
-        layer's; None: none."""
-        self.highlighted = structure_id
-        for layer, mesh in self.meshes.items():
-            rgb = mesh.cell_data["rgb"]
-            rgb[:] = hex_to_rgb(LAYER_COLOURS[layer])
-            ids = [i for i, s in enumerate(self.structures[layer]) if s.id == structure_id]
-            if ids:
-                rgb[np.isin(mesh.cell_data["structure"], ids)] = hex_to_rgb(HIGHLIGHT_COLOUR)
-            mesh.Modified()
+    def recolour(self) -> None:
+        """Take the palette's colours again (after a palette change)."""
+        pal = self.actors.palette
+        for layer, (actor, _) in self.layer_actors.items():
+            actor.prop.color = getattr(pal, layer)
+        if self.interior_actor is not None:
+            self.interior_actor.prop.color = pal.interior
 
-    def remove(self) -> None:
-        for layer in self.actors:
-            self.plotter.remove_actor(f"xray-{layer}", render=False)
-        self.actors.clear()
+    def structure_at(self, actor, cell: int) -> Structure | None:
+        """The structure a picked ``cell`` of ``actor`` belongs to (None: not a structure)."""
+        for layer_actor, structures in self.layer_actors.values():
+            if actor is layer_actor and cell is not None and cell >= 0:
+                index = layer_actor.mapper.dataset.cell_data["structure"]
+                return structures[int(index[cell])] if cell < len(index) else None
+        return None
+
+    # ------------------------------------------------------------------ internals
+    def _set_skin(self, opacity: float) -> None:
+        body = self.actors.body_actor
+        prop = body.prop
+        see_through = opacity < 1.0
+        prop.opacity = opacity
+        prop.backface_culling = see_through
+        _write_depth(body, see_through)
+        if see_through and self.interior_actor is None:
+            self.interior_actor = self.plotter.add_mesh(
+                self.actors.scene.surface, color=get_palette(self.actors.palette).interior,
+                smooth_shading=True, ambient=0.35, diffuse=0.6, specular=0.0, name="interior",
+                pickable=False, render=False)
+            self.interior_actor.prop.frontface_culling = True
+        if self.interior_actor is not None:
+            self.interior_actor.SetVisibility(see_through)
+
+    def _add_layer(self, layer: str) -> None:
+        structures = self.anatomy.of_layer(layer)
+        actor = self.plotter.add_mesh(
+            structure_mesh(structures), color=getattr(self.actors.palette, layer),
+            smooth_shading=True, ambient=0.3, diffuse=0.75, specular=0.2, specular_power=20,
+            name=f"layer-{layer}", pickable=True, show_scalar_bar=False, render=False)
+        self.layer_actors[layer] = (actor, structures)
+
+    def _drop_structures(self) -> None:
+        for layer in list(self.layer_actors):
+            self.plotter.remove_actor(f"layer-{layer}", render=False)
+        self.layer_actors.clear()
 
 
-def set_skin_opacity(scene_actors, opacity: float) -> None:
-    """The skin of ``scene_actors`` (a :class:`~viewer.render.actors.SceneActors`) at
-    ``opacity`` (0-1): below 1 its back faces are culled and the zone lines drawn opaque."""
-    opacity = float(min(max(opacity, 0.0), 1.0))
-    translucent = opacity < 1.0
-    prop = scene_actors.body_actor.GetProperty()
-    prop.SetOpacity(opacity)
-    prop.SetBackfaceCulling(translucent)
-    for attr, normal in _LINE_OPACITY.items():
-        actor = getattr(scene_actors, attr, None)
-        if actor is not None:
-            actor.GetProperty().SetOpacity(1.0 if translucent else normal)
+def _write_depth(actor, on: bool) -> None:
+    """Let a translucent ``actor`` write the depth buffer (VTK leaves it off for translucent
+    actors), so lines drawn on it and points behind it stay hidden where it is."""
+    from vtkmodules.vtkCommonCore import vtkInformation
+    from vtkmodules.vtkRenderingOpenGL2 import vtkOpenGLActor
+
+    if on:
+        info = vtkInformation()
+        info.Set(vtkOpenGLActor.GLDepthMaskOverride(), 1)
+        actor.SetPropertyKeys(info)
+    else:
+        actor.SetPropertyKeys(None)

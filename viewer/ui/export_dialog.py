@@ -59,7 +59,8 @@ class ExportDialog(QDialog):
     """Size (presets or custom), view, title, labels, background and the file to write."""
 
     def __init__(self, parent: QWidget | None = None, *, title_placeholder: str = "",
-                 default_path: str | Path = "", has_window_camera: bool = True):
+                 default_path: str | Path = "", has_window_camera: bool = True,
+                 layers=("skin",), skin_opacity: float = 1.0):
         super().__init__(parent)
         self.setWindowTitle("Export image")
         self.setObjectName("exportDialog")
@@ -88,6 +89,22 @@ class ExportDialog(QDialog):
         self.transparent_check = QCheckBox("Transparent background (PNG only)",
                                            objectName="exportTransparent")
 
+        # under the skin (x-ray): the window's layers to start with; the opacity is shown in
+        # per cent and handed on as a fraction (ExportOptions.skin_opacity, 0..1)
+        self.layer_checks = {
+            layer: QCheckBox(words, objectName=f"exportLayer-{layer}", checked=layer in layers)
+            for layer, words in (("skin", "Skin"), ("bones", "Bones"), ("kidneys", "Kidneys"))}
+        self.opacity_box = QSpinBox(objectName="exportSkinOpacity", minimum=0, maximum=100,
+                                    value=round(skin_opacity * 100), suffix=" %", singleStep=5)
+        self.opacity_box.setToolTip("The skin's opacity: lower it to see the bones and kidneys "
+                                    "through the skin")
+        layer_row = QHBoxLayout()
+        for check in self.layer_checks.values():
+            layer_row.addWidget(check)
+        layer_row.addWidget(QLabel("skin opacity"))
+        layer_row.addWidget(self.opacity_box)
+        layer_row.addStretch(1)
+
         self.path_edit = QLineEdit(str(default_path), objectName="exportPath")
         browse = QPushButton("Browse…", objectName="exportBrowse")
         browse.clicked.connect(self._browse)
@@ -102,6 +119,7 @@ class ExportDialog(QDialog):
         form.addRow("Title", self.title_edit)
         form.addRow("", self.labels_check)
         form.addRow("", self.transparent_check)
+        form.addRow("Layers", layer_row)
         form.addRow("Save as", where)
 
         self.error_label = QLabel(objectName="exportError", wordWrap=True)
@@ -167,11 +185,16 @@ class ExportDialog(QDialog):
             labels="all" if self.labels_check.isChecked() else "none",
             title=self.title_edit.text().strip() or base.title, pins=list(base.pins),
             transparent=self.transparent_check.isChecked() and self.transparent_check.isEnabled(),
-            dpi=dpi)
+            dpi=dpi, layers=self.chosen_layers(), skin_opacity=self.opacity_box.value() / 100)
+
+    def chosen_layers(self) -> tuple[str, ...]:
+        return tuple(layer for layer, check in self.layer_checks.items() if check.isChecked())
 
     def _accept(self) -> None:
         try:
             check_output(self.path())
+            if not self.chosen_layers():
+                raise BackViewError("choose at least one layer to draw (skin, bones, kidneys)")
         except BackViewError as exc:
             self.error_label.setText(exc.message)
             self.error_label.show()
@@ -183,7 +206,8 @@ class ExportDialog(QDialog):
 def export_from_window(parent: QWidget | None, scene: BodyScene, state, *, plotter=None,
                        pins: list[Pin] | tuple = (), palette: str = "default",
                        title: str | None = None, default_path: str | Path | None = None,
-                       dialog: ExportDialog | None = None) -> Path | None:
+                       dialog: ExportDialog | None = None, layers=("skin",),
+                       skin_opacity: float = 1.0, anatomy=None) -> Path | None:
     """Ask for size, view and file, then write the annotated picture; return its path.
 
     :param parent: the main window (the dialog's and message boxes' parent).
@@ -197,6 +221,8 @@ def export_from_window(parent: QWidget | None, scene: BodyScene, state, *, plott
     :param title: a default title (else the region map's name).
     :param default_path: the file name the dialog proposes.
     :param dialog: a ready dialog (tests); by default a new :class:`ExportDialog` is shown.
+    :param layers, skin_opacity: what the window shows (x-ray), the dialog's starting choice.
+    :param anatomy: the window's fitted structures, if it has them (else fitted when needed).
     :returns: the written file, or None when cancelled or when the export failed (the user was
         told why in a message box; nothing was written).
     """
@@ -204,12 +230,14 @@ def export_from_window(parent: QWidget | None, scene: BodyScene, state, *, plott
     if dialog is None:
         default = default_path or Path.home() / f"backview-{state.mode.replace(':', '-')}.png"
         dialog = ExportDialog(parent, title_placeholder=title or scene.rmap.info.name,
-                              default_path=default, has_window_camera=window_camera is not None)
+                              default_path=default, has_window_camera=window_camera is not None,
+                              layers=layers, skin_opacity=skin_opacity)
         if dialog.exec() != QDialog.DialogCode.Accepted:
             return None
     base = ExportOptions(mode=state.mode, palette=palette, zone=state.zone_id, title=title,
                          pins=list(pins))
     opts = dialog.options(base, window_camera)
+    opts.anatomy = anatomy
     return run_export(parent, scene, opts, dialog.path())
 
 
@@ -231,16 +259,20 @@ def run_export(parent: QWidget | None, scene: BodyScene, opts: ExportOptions,
 
 
 def session_from_window(state, *, plotter=None, pins=(), palette: str = "default",
-                        title: str | None = None, view: str = "back") -> Session:
-    """The window's colour mode, palette, selection, camera and pins as a :class:`Session`."""
+                        title: str | None = None, view: str = "back", layers=("skin",),
+                        skin_opacity: float = 1.0) -> Session:
+    """The window's colour mode, palette, selection, camera, pins and layers (x-ray) as a
+    :class:`Session`."""
     camera = camera_from_plotter(plotter) if plotter is not None else None
     return Session(title=title, view=view, camera=camera, colour_mode=state.mode, palette=palette,
-                   selected_zone=state.zone_id, pins=list(pins))
+                   selected_zone=state.zone_id, pins=list(pins), layers=list(layers),
+                   skin_opacity=skin_opacity)
 
 
 def save_session_from_window(parent: QWidget | None, state, *, plotter=None, pins=(),
                              palette: str = "default", title: str | None = None,
-                             path: str | Path | None = None) -> Path | None:
+                             path: str | Path | None = None, layers=("skin",),
+                             skin_opacity: float = 1.0) -> Path | None:
     """Ask for a file (unless ``path``) and save the session; return its path or None."""
     if path is None:
         path, _ = QFileDialog.getSaveFileName(parent, "Save session", str(Path.home() / "session.json"),
@@ -251,7 +283,8 @@ def save_session_from_window(parent: QWidget | None, state, *, plotter=None, pin
             path += ".json"
     try:
         return save_session(session_from_window(state, plotter=plotter, pins=pins, palette=palette,
-                                                title=title), path)
+                                                title=title, layers=layers,
+                                                skin_opacity=skin_opacity), path)
     except BackViewError as exc:
         QMessageBox.warning(parent, "Save session", exc.line())
         return None

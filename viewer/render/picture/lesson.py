@@ -62,7 +62,8 @@ def step_options(lesson: Lesson, step: Step, number: int, scene: BodyScene, *,
     return ExportOptions(
         size=size, mode=step.colour_by, palette=palette, view=step.view, title=step.title,
         labels="highlighted", highlight=list(step.highlight), extra_meshes=meshes,
-        step=step_spec(lesson, step, number), dpi=dpi,
+        step=step_spec(lesson, step, number), dpi=dpi, layers=tuple(step.layers),
+        skin_opacity=step.skin_opacity,
         footer=f"{info.title} · step {number} of {total} · region map: {rmap.name}, "
                f"version {rmap.version} · made with BackView",
         metadata={
@@ -113,6 +114,12 @@ def export_lesson(scene: BodyScene, lesson: Lesson, folder: str | Path, *,
                             projector=projector) for k, step in enumerate(lesson.steps, start=1)]
     for opts in options:
         opts.validate(scene)
+    if any(opts.xray for opts in options):   # fitted once for every step that shows them
+        from viewer.core.structures import fit_structures
+
+        anatomy = fit_structures(scene.body)
+        for opts in options:
+            opts.anatomy = anatomy
     pictures = []
     with _Staging(folder) as staging:
         for k, (step, opts) in enumerate(zip(lesson.steps, options), start=1):

@@ -15,7 +15,10 @@ from pydantic import ValidationError
 from viewer.core.errors import BackViewError
 from viewer.core.camera import Camera, check_fits
 from viewer.core.options import (
+    DEFAULT_LAYERS,
     EXPORT_LABELS,
+    check_layers,
+    check_skin_opacity,
     check_colour_mode,
     check_labels,
     check_palette,
@@ -23,6 +26,7 @@ from viewer.core.options import (
     check_view,
 )
 from viewer.core.session import Pin, Session
+from viewer.core.structures import Anatomy
 from viewer.render.picture.canvas import check_glyphs
 from viewer.render.picture.step_page import StepSpec
 from viewer.render.scene import BodyScene
@@ -57,12 +61,26 @@ class ExportOptions:
     footer: str | None = None
     #: more text entries for the file's metadata
     metadata: dict[str, str] = field(default_factory=dict)
+    #: what is drawn: the skin and the layers under it ("bones", "kidneys"), and the opacity
+    #: of the skin's surface, a fraction from 0 to 1 (borders and hatching keep theirs)
+    layers: tuple[str, ...] = DEFAULT_LAYERS
+    skin_opacity: float = 1.0
+    #: the structures under the skin, already fitted (default: fitted when a layer needs them)
+    anatomy: Anatomy | None = None
+
+    @property
+    def xray(self) -> bool:
+        """True when the skin is see-through and a layer under it is asked for: only then
+        are the structures fitted and drawn."""
+        return (self.skin_opacity < 1.0 or "skin" not in self.layers) and any(
+            layer != "skin" for layer in self.layers)
 
     @classmethod
     def from_session(cls, session: Session, **overrides) -> "ExportOptions":
         opts = cls(mode=session.colour_mode, palette=session.palette, view=session.view,
                    camera=session.camera, zone=session.selected_zone, labels=session.labels,
-                   title=session.title, pins=list(session.pins))
+                   title=session.title, pins=list(session.pins), layers=tuple(session.layers),
+                   skin_opacity=session.skin_opacity)
         for key, value in overrides.items():
             setattr(opts, key, value)
         return opts
@@ -70,7 +88,8 @@ class ExportOptions:
     def to_session(self) -> Session:
         return Session(title=self.title, view=self.view, camera=self.camera, colour_mode=self.mode,
                        palette=self.palette, selected_zone=self.zone, labels=self.labels,
-                       pins=list(self.pins))
+                       pins=list(self.pins), layers=list(self.layers),
+                       skin_opacity=self.skin_opacity)
 
     def texts(self) -> list[tuple[str, str]]:
         """The user's text drawn on the picture, as (field, text): the title and the pins' notes."""
@@ -85,6 +104,8 @@ class ExportOptions:
         if self.camera is None:
             check_view(self.view)
         check_labels(self.labels, EXPORT_LABELS)
+        self.layers = check_layers(self.layers)
+        self.skin_opacity = check_skin_opacity(self.skin_opacity)
         if self.step is not None and self.zone is not None:
             raise BackViewError("a step panel and a selected zone's callout cannot share a picture",
                                 field="zone")

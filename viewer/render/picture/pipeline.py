@@ -17,6 +17,7 @@ from PIL import Image
 from viewer.core.palette import get_palette
 from viewer.core.regionmap import Zone
 from viewer.core.camera import Camera, preset_camera
+from viewer.core.structures import Anatomy, fit_structures
 from viewer.render.picture.anchors import find_anchors, pin_tips
 from viewer.render.picture.callout import place_callout
 from viewer.render.picture.draw import PlacedPin, Swatch, compose_base, draw_page
@@ -30,6 +31,7 @@ from viewer.render.picture.style import Style
 from viewer.render.picture.wording import page_text
 from viewer.render.picture.write import encode, export_metadata, write_file
 from viewer.render.scene import BodyScene
+from viewer.render.xray import UNDER_SKIN
 
 
 @dataclass
@@ -48,6 +50,10 @@ class ExportResult:
     metadata: dict[str, str]
     path: Path | None = None
     step: StepPlan | None = None    # a lesson step's panel: its box, lines and fonts
+    #: the layers under the skin the picture shows (and its legend lists): "bones", "kidneys"
+    layers_shown: tuple[str, ...] = ()
+    #: one line per structure left out (a landmark it needs is missing); the picture is made
+    warnings: list[str] | None = None
 
 
 @dataclass
@@ -61,15 +67,23 @@ class _Job:
     highlighted: list[int]      # the highlighted zones' indices
     pins: list[ResolvedPin]
     pose: Camera                # the camera asked for: the options' own, or the view's preset
+    anatomy: Anatomy | None = None      # the structures under the skin, when a layer shows them
+    layers_shown: tuple[str, ...] = ()  # the layers under the skin with something to draw
 
 
 def _job(scene: BodyScene, opts: ExportOptions) -> _Job:
     """The options resolved against the scene: zones by index, pins on the skin, the camera."""
     rmap = scene.rmap
     W, H = opts.size
+    anatomy, shown = None, ()
+    if opts.xray:
+        anatomy = opts.anatomy if opts.anatomy is not None else fit_structures(scene.body)
+        shown = tuple(layer for layer in UNDER_SKIN
+                      if layer in opts.layers and anatomy.of_layer(layer))
     return _Job(scene, opts, Style.for_size(W, H), rmap.zone(opts.zone) if opts.zone else None,
                 [rmap.zone(z).index for z in opts.highlight], resolve_pins(scene, opts.pins),
-                opts.camera if opts.camera is not None else preset_camera(scene.body, opts.view, W / H))
+                opts.camera if opts.camera is not None else preset_camera(scene.body, opts.view, W / H),
+                anatomy, shown)
 
 
 def annotated_image(scene: BodyScene, opts: ExportOptions) -> ExportResult:
@@ -77,7 +91,7 @@ def annotated_image(scene: BodyScene, opts: ExportOptions) -> ExportResult:
     opts.validate(scene)
     job, pal = _job(scene, opts), get_palette(opts.palette)
     page, framing = _frame(job, _plan(job, pal))                      # plan, then frame
-    rendered = render_view(scene, opts, framing, job.style, _marked(job))
+    rendered = render_view(scene, opts, framing, job.style, _marked(job), job.anatomy)
     view = find_anchors(scene, rendered, framing, opts.extra_meshes)  # what shows where
     callout = None
     if job.selected is not None:
@@ -91,7 +105,9 @@ def annotated_image(scene: BodyScene, opts: ExportOptions) -> ExportResult:
     return ExportResult(canvas.image, framing.camera, framing.render_camera,
                         framing.body_box, labels, pins, swatches,
                         callout.box if callout else None, callout.leader if callout else None,
-                        export_metadata(scene, opts, framing), step=page.step)
+                        export_metadata(scene, opts, framing), step=page.step,
+                        layers_shown=job.layers_shown,
+                        warnings=list(job.anatomy.missing) if job.anatomy is not None else [])
 
 
 def export_image(scene: BodyScene, opts: ExportOptions, out: str | Path) -> ExportResult:
@@ -107,7 +123,7 @@ def export_image(scene: BodyScene, opts: ExportOptions, out: str | Path) -> Expo
 
 def _plan(job: _Job, pal) -> Page:
     """The page: a lesson step's, or a zone page with its panel on the selected zone's side."""
-    text = page_text(job.scene.rmap, job.opts, pal, job.selected, job.pins)
+    text = page_text(job.scene.rmap, job.opts, pal, job.selected, job.pins, job.layers_shown)
     if job.opts.step is not None:
         return plan_step_page(job.style, text, job.opts.step)
     index = job.selected.index if job.selected is not None else None

@@ -51,14 +51,16 @@ class Rendered:
 
 
 def render_view(scene: BodyScene, opts: ExportOptions, framing: Framing, style: Style,
-                selected: int | list[int] | None) -> Rendered:
+                selected: int | list[int] | None, anatomy=None) -> Rendered:
     """The 3D view at the full target size in its own off-screen plotter (never ``show()``).
     ``selected``: the selected zone's index, or the highlighted zones' indices; the options'
-    ``extra_meshes`` are drawn in the same render (they hide, and are hidden by, the body)."""
+    ``extra_meshes`` are drawn in the same render (they hide, and are hidden by, the body);
+    ``anatomy``: the structures under the skin, drawn when the options show a layer of them
+    through a translucent skin."""
     W, H = opts.size
     plotter = pv.Plotter(off_screen=True, window_size=(W, H))
     try:
-        _add_scene(plotter, scene, opts, style, selected)
+        _add_scene(plotter, scene, opts, style, selected, anatomy)
         apply_camera(plotter, framing.render_camera)
         img = plotter.screenshot(return_img=True, transparent_background=opts.transparent)
         zbuffer = _zbuffer(plotter, W, H)
@@ -72,9 +74,11 @@ def render_view(scene: BodyScene, opts: ExportOptions, framing: Framing, style: 
 
 
 def _add_scene(plotter: pv.Plotter, scene: BodyScene, opts: ExportOptions, style: Style,
-               selected) -> None:
+               selected, anatomy=None) -> None:
     actors = SceneActors(plotter, scene, opts.mode, line_scale=style.line_scale,
                          background=True, palette=opts.palette)
+    if tuple(opts.layers) != ("skin",) or opts.skin_opacity < 1.0:
+        actors.set_layers(anatomy, opts.layers, opts.skin_opacity, render=False)
     if isinstance(selected, list):
         actors.highlight(selected, render=False)
     elif selected is not None:

@@ -3,7 +3,7 @@ zone's callout text, the footer."""
 
 from __future__ import annotations
 
-from viewer.core.palette import legend, mode_title, parse_colour_mode, zone_colour, zone_hatched
+from viewer.core.palette import layer_legend, legend, mode_title, parse_colour_mode, zone_colour, zone_hatched
 from viewer.core.regionmap import Zone
 from viewer.core.views import view_phrase
 from viewer.core.wording import zone_facts, zone_sections
@@ -15,6 +15,11 @@ def view_subtitle(opts: ExportOptions) -> str:
     kind, stroke = parse_colour_mode(opts.mode)
     what = ("coloured by how firmly to press" if kind == "pressure"
             else f"coloured by where {stroke.value} belongs")
+    if opts.xray:
+        under = " and ".join(layer for layer in opts.layers if layer != "skin")
+        skin = (f"through the skin ({opts.skin_opacity * 100:.0f} %)"
+                if "skin" in opts.layers else "without the skin")
+        return f"{where}, {what}; {under} {skin}"
     return f"{where}, {what}"
 
 
@@ -44,11 +49,13 @@ def footer_text(rmap, opts: ExportOptions) -> str:
                            "· made with BackView")
 
 
-def page_text(rmap, opts: ExportOptions, pal, selected: Zone | None, pins) -> PageText:
-    """Everything the page says, from the options, the region map and the resolved pins."""
+def page_text(rmap, opts: ExportOptions, pal, selected: Zone | None, pins,
+              layers_shown=()) -> PageText:
+    """Everything the page says, from the options, the region map and the resolved pins; the
+    legend also lists the layers under the skin the picture shows (``layers_shown``)."""
     return PageText(
         title=opts.title or rmap.info.name, subtitle=view_subtitle(opts),
-        legend_heading=mode_title(opts.mode), legend_entries=legend(opts.mode, rmap, pal),
+        legend_heading=mode_title(opts.mode), legend_entries=legend(opts.mode, rmap, pal) + layer_legend(layers_shown, pal),
         callout=callout_spec(selected, opts.mode, pal) if selected is not None else None,
         pin_notes=[PinNote(p.number, p.note) for p in pins], footer_left=footer_text(rmap, opts),
         footer_right=reminder(rmap))

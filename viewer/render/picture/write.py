@@ -37,6 +37,8 @@ def export_metadata(scene: BodyScene, opts: ExportOptions, framing: Framing) -> 
         "backview:labels": opts.labels,
         "backview:pins": json.dumps([p.model_dump(exclude_none=True) for p in opts.pins]),
         "backview:camera": cam.model_dump_json(),
+        "backview:layers": ",".join(opts.layers),
+        "backview:skin-opacity": f"{opts.skin_opacity:g}",
         **opts.metadata,
     }
 
