@@ -22,6 +22,8 @@ from viewer.ui.presentation import present_font_px
 LAYER_NAMES = {"bones": "Bones", "kidneys": "Kidneys"}
 #: the skin's opacity (percent) when x-ray is first switched on
 DEFAULT_OPACITY = 35
+#: a bone or kidney picked through the skin: a strong gold
+HIGHLIGHT_COLOUR = "#ffb400"
 XRAY_TIP = "See through the skin: the bones and kidneys that explain the rules"
 NO_LANDMARKS_TIP = ("X-ray needs the body's landmarks: the bones and kidneys are fitted to them "
                     "(File → Fit landmarks automatically, or Load landmarks…)")
@@ -110,8 +112,8 @@ class Layers(QObject):
         self.anatomy = None
         self._anatomy_body = None
         self._fitting_body = None
-        #: their actors (a :class:`~viewer.render.xray.StructureActors`) in the 3D view
-        self.structure_actors = None
+        #: the structure highlighted in the 3D view (its own actor, "xray-highlight")
+        self._highlight_id: str | None = None
         self._presenting_height: int | None = None
 
         self.act_xray = QAction("&X-ray: see through the skin", window, checkable=True)
@@ -144,7 +146,7 @@ class Layers(QObject):
     def set_xray(self, on: bool) -> None:
         """X-ray on (the skin translucent, the layers shown) or off (opaque skin, as before)."""
         on = bool(on) and self.act_xray.isEnabled()
-        if on == self.on and (not on or self.structure_actors is not None
+        if on == self.on and (not on or self.anatomy is not None
                               or self._fitting_body is not None):
             self._sync_actions()
             return
@@ -174,38 +176,41 @@ class Layers(QObject):
             self.state.select_structure(None)
         self._apply()
 
+    def apply_session(self, layers, skin_opacity: float) -> None:
+        """A session's layers (``["skin", "bones", ...]``) and skin opacity (0-1): x-ray on
+        when it draws a layer under the skin or a see-through skin."""
+        under = [layer for layer in layers if layer in LAYER_NAMES]
+        opacity = float(skin_opacity) if "skin" in layers else 0.0
+        on = bool(under) or opacity < 1.0
+        if on:
+            for layer in LAYER_NAMES:
+                self.shown[layer] = layer in under
+                self.settings.set_layer_shown(layer, layer in under)
+            self.opacity = round(opacity * 100)
+            self.settings.set_skin_opacity(self.opacity)
+        if on == self.on:
+            self._apply()
+        self.set_xray(on)
+
     # ------------------------------------------------------------------ scene
     def _scene_changed(self) -> None:
         scene = self.view.scene
         body = scene.body if scene is not None else None
         if body is not self._anatomy_body:  # another body (or landmarks edited): fit anew
-            self._drop_structures()
             self.anatomy = self._anatomy_body = None
-        elif self.structure_actors is None and self.anatomy is not None:
-            self._add_actors()
+            self.state.select_structure(None)
         self.act_xray.setEnabled(scene is not None)
         self.act_xray.setToolTip(f"{XRAY_TIP} (X)" if scene is not None else NO_LANDMARKS_TIP)
         self._apply()
         if self.on and scene is not None:
             self._ensure_structures()
 
-    def _drop_structures(self) -> None:
-        if self.structure_actors is not None:
-            self.structure_actors.remove()
-            self.structure_actors = None
-        self.view.structure_picker = None
-        self.state.select_structure(None)
-
     def _ensure_structures(self) -> None:
         """Fit the body's structures in a worker thread, unless they are fitted or fitting."""
         scene = self.view.scene
-        if scene is None or self.structure_actors is not None:
+        if scene is None or self._anatomy_body is scene.body:
             return
         body = scene.body
-        if self._anatomy_body is body:
-            self._add_actors()
-            self._apply()
-            return
         if self._fitting_body is body:
             return
         self._fitting_body = body
@@ -233,42 +238,75 @@ class Layers(QObject):
         if not ok:
             status.showMessage(f"X-ray: the bones and kidneys could not be fitted: {result}", 10000)
             return
+        if self.view.scene is None or self.view.scene.body is not body:
+            return  # the body left the view meanwhile
         self.anatomy, self._anatomy_body = result, body
-        if self.view.scene is not None and self.view.scene.body is body:
-            self._add_actors()
-            self._apply()
+        self._apply()
         if result.missing:
             status.showMessage("X-ray: left out — " + "; ".join(result.missing), 12000)
         else:
             status.clearMessage()
         self.fitted.emit(result)
 
-    def _add_actors(self) -> None:
-        from viewer.render.xray import StructureActors
-
-        self.structure_actors = StructureActors(self.view.plotter, self.anatomy,
-                                                visible=())
-
     # ------------------------------------------------------------------ drawing
-    def _apply(self) -> None:
-        """Put the current choices on the 3D view: skin opacity, layers, picking."""
-        self.view.skin_opacity = self.opacity / 100 if self.on else 1.0
-        actors = self.structure_actors
-        if actors is not None:
-            for layer in LAYER_NAMES:
-                actors.set_visible(layer, self.on and self.shown[layer])
-        if self.on and actors is not None:
-            from viewer.ui.picking import StructurePicker
+    @property
+    def xray(self):
+        """The 3D view's :class:`~viewer.render.xray.XrayActors` (None without a scene)."""
+        return self.view.actors.xray if self.view.actors is not None else None
 
+    def drawn_layers(self) -> tuple[str, ...]:
+        """The layers the view draws: the skin, and while x-ray is on the layers shown."""
+        return ("skin", *(layer for layer in LAYER_NAMES if self.on and self.shown[layer]))
+
+    def drawn_opacity(self) -> float:
+        """The skin's opacity the view draws (1 while x-ray is off)."""
+        return self.opacity / 100 if self.on else 1.0
+
+    def _apply(self) -> None:
+        """Put the current choices on the 3D view: skin opacity, layers, picking, highlight."""
+        actors = self.view.actors
+        if actors is not None:
+            actors.set_layers(self.anatomy, self.drawn_layers(), self.drawn_opacity(),
+                              render=False)
+            xray = actors.xray
             picker = self.view.structure_picker
-            if picker is None or picker.structure_actors is not actors:
-                self.view.structure_picker = StructurePicker(self.view.plotter.renderer, actors)
+            if not xray.shown_layers:
+                self.view.structure_picker = None
+            elif picker is None or not picker.covers(xray):
+                from viewer.ui.picking import StructurePicker
+
+                self.view.structure_picker = StructurePicker(self.view.plotter.renderer, xray)
+            self._draw_highlight()
+            self.view.redraw()
         else:
             self.view.structure_picker = None
-        self.view.set_skin_opacity(self.view.skin_opacity)
         self._sync_actions()
         self._show_caption()
         self.changed.emit()
+
+    def _draw_highlight(self) -> None:
+        """The selected structure in :data:`HIGHLIGHT_COLOUR`, a hair larger than itself (so
+        it covers its own surface instead of z-fighting with it), while its layer is shown."""
+        structure, plotter = self.state.structure, self.view.plotter
+        shown = (structure is not None and self.xray is not None
+                 and structure.layer in self.xray.shown_layers)
+        if not shown:
+            plotter.remove_actor("xray-highlight", render=False)
+            self._highlight_id = None
+            return
+        if self._highlight_id == structure.id and "xray-highlight" in plotter.actors:
+            return
+        import numpy as np
+        import pyvista as pv
+
+        vertices = np.asarray(structure.vertices, float)
+        middle = vertices.mean(axis=0)
+        mesh = pv.PolyData.from_regular_faces(middle + (vertices - middle) * 1.03,
+                                              np.asarray(structure.faces, np.int64))
+        plotter.add_mesh(mesh, color=HIGHLIGHT_COLOUR, smooth_shading=True, ambient=0.35,
+                         diffuse=0.7, specular=0.3, name="xray-highlight", pickable=False,
+                         render=False)
+        self._highlight_id = structure.id
 
     def _sync_actions(self) -> None:
         for act, value in ((self.act_xray, self.on), *((self.layer_actions[k], self.shown[k])
@@ -280,9 +318,8 @@ class Layers(QObject):
             act.setEnabled(self.on)
 
     def _on_structure(self, structure) -> None:
-        if self.structure_actors is not None:
-            self.structure_actors.highlight(structure.id if structure is not None else None)
-            self.view.redraw()
+        self._draw_highlight()
+        self.view.redraw()
         if structure is not None:
             self.window.zone_dock.raise_()  # the panel naming it, over the safety rules
             self.window.statusBar().showMessage(f"{structure.name}: {structure.note}", 8000)

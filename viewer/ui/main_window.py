@@ -550,8 +550,10 @@ class MainWindow(QMainWindow):
         self.statusBar().repaint()  # now: the export blocks this thread until it is written
         from viewer.ui import export_dialog  # the export stack (PIL, layout): on first use
 
-        path = export_dialog.export_from_window(self, self.model.scene, self.state,
-                                                plotter=self.plotter, palette=self.state.palette)
+        path = export_dialog.export_from_window(
+            self, self.model.scene, self.state, plotter=self.plotter, palette=self.state.palette,
+            layers=self.layers.drawn_layers(), skin_opacity=self.layers.drawn_opacity(),
+            anatomy=self.layers.anatomy)
         self.statusBar().showMessage(f"Saved {path}" if path else "", 6000)
         return path
 
@@ -560,8 +562,9 @@ class MainWindow(QMainWindow):
             return None
         from viewer.ui import export_dialog
 
-        path = export_dialog.save_session_from_window(self, self.state, plotter=self.plotter,
-                                                      palette=self.state.palette)
+        path = export_dialog.save_session_from_window(
+            self, self.state, plotter=self.plotter, palette=self.state.palette,
+            layers=self.layers.drawn_layers(), skin_opacity=self.layers.drawn_opacity())
         if path:
             self.statusBar().showMessage(f"Saved {path}", 6000)
         return path
@@ -577,6 +580,7 @@ class MainWindow(QMainWindow):
         if session.palette in PALETTES:
             self.state.set_palette(session.palette)
         export_dialog.apply_session(session, self.state, plotter=self.plotter)
+        self.layers.apply_session(session.layers, session.skin_opacity)
 
     # ------------------------------------------------------------------ lesson
     def start_lesson(self, index: int = 0) -> bool:

@@ -94,20 +94,27 @@ class ZonePicker(SurfacePicker):
 
 
 class StructurePicker:
-    """Picks the bones and kidneys of a :class:`~viewer.render.xray.StructureActors` through
-    the skin: one :class:`SurfacePicker` per layer, the nearest hit of the layers shown wins."""
+    """Picks the bones and kidneys of a :class:`~viewer.render.xray.XrayActors` through the
+    skin: one :class:`SurfacePicker` per layer actor, the nearest hit of the shown ones wins."""
 
-    def __init__(self, renderer: vtkRenderer, structure_actors):
+    def __init__(self, renderer: vtkRenderer, xray):
         self.renderer = renderer
-        self.structure_actors = structure_actors
-        self.pickers = {layer: SurfacePicker(renderer, mesh)
-                        for layer, mesh in structure_actors.meshes.items()}
+        self.xray = xray
+        #: layer -> (actor, structures, picker); the actor's mesh carries "structure" per cell
+        self.layers = {layer: (actor, structures, SurfacePicker(renderer, actor.mapper.dataset))
+                       for layer, (actor, structures) in xray.layer_actors.items()}
+
+    def covers(self, xray) -> bool:
+        """Whether this picker knows every layer actor of ``xray`` (else build a new one)."""
+        return xray is self.xray and all(
+            layer in self.layers and self.layers[layer][0] is actor
+            for layer, (actor, _) in xray.layer_actors.items())
 
     def structure_at(self, x: float, y: float):
         """The structure of a shown layer nearest the eye at display point (x, y), or None."""
         best, best_distance = None, math.inf
-        for layer, picker in self.pickers.items():
-            if not self.structure_actors.visible(layer):
+        for actor, structures, picker in self.layers.values():
+            if not actor.GetVisibility():
                 continue
             p1, p2 = picker.ray(x, y)
             cell, point = picker.first_hit_on(p1, p2)
@@ -115,7 +122,8 @@ class StructurePicker:
                 continue
             distance = float(np.linalg.norm(point - p1))
             if distance < best_distance:
-                best, best_distance = self.structure_actors.structure(layer, cell), distance
+                index = actor.mapper.dataset.cell_data["structure"][cell]
+                best, best_distance = structures[int(index)], distance
         return best
 
 

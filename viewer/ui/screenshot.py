@@ -77,7 +77,7 @@ def main(argv: list[str] | None = None) -> int:
             window.layers.fitted.connect(fitted.append)
             window.layers.set_opacity(args.xray)
             window.layers.set_xray(True)
-            while not fitted and window.layers.structure_actors is None:
+            while not fitted and window.layers.anatomy is None:
                 app.processEvents()
                 time.sleep(0.01)
             if args.structure:

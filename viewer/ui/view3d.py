@@ -99,8 +99,6 @@ class SceneView(QObject):
         #: :class:`~viewer.ui.picking.StructurePicker`, or None): a structure under a click
         #: wins over the zone of the skin in front of it
         self.structure_picker = None
-        #: the skin's opacity (below 1 while x-ray is on), kept across colour and scene changes
-        self.skin_opacity = 1.0
         plotter.render_window.AddObserver("EndEvent", self._frame_done)
         plotter.installEventFilter(self)
         state.modeChanged.connect(self._on_mode)
@@ -125,7 +123,6 @@ class SceneView(QObject):
         self._dirty_mode = self._dirty_palette = False
         self._dirty_selection = self.state.zone_id is not None
         self.set_view("back", render=False)
-        self._apply_skin_opacity()
         self.flush()
         self.sceneChanged.emit()
 
@@ -206,24 +203,9 @@ class SceneView(QObject):
                 self.actors.select(zone.index, render=False)
             else:  # a lesson step's zones, or none
                 self.actors.highlight(self.highlighted, render=False)
-        if self._dirty_mode or self._dirty_palette:
-            self._apply_skin_opacity()  # the zone lines were added anew
         self._dirty_mode = self._dirty_selection = self._dirty_palette = False
         self._awaiting_frame = True
         self.request_render()
-
-    def set_skin_opacity(self, opacity: float) -> None:
-        """The skin at ``opacity`` (1: opaque; below: x-ray, the zone lines opaque on it)."""
-        self.skin_opacity = float(opacity)
-        self._apply_skin_opacity(force=True)
-        self.redraw()
-
-    def _apply_skin_opacity(self, force: bool = False) -> None:
-        # new actors are opaque as added: nothing to do unless x-ray is on (or just went off)
-        if self.actors is not None and (force or self.skin_opacity < 1.0):
-            from viewer.render.xray import set_skin_opacity
-
-            set_skin_opacity(self.actors, self.skin_opacity)
 
     def redraw(self) -> None:
         """Draw a frame (the structures or the skin changed), and say so with :attr:`updated`."""
