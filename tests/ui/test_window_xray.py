@@ -155,6 +155,7 @@ def test_a_click_on_a_vertebra_names_it_and_shows_its_note(xwin, wait, to_widget
     xray_on(xwin, wait)
     xwin.safety_dock.raise_()
     vertebra = xwin.layers.anatomy.get(VERTEBRA)
+    before = grab(xwin)
     click(xwin, to_widget(xwin, centre(vertebra)))
     assert xwin.state.structure is vertebra
     assert xwin.state.zone_id is None
@@ -165,14 +166,21 @@ def test_a_click_on_a_vertebra_names_it_and_shows_its_note(xwin, wait, to_widget
         assert f"“{citation}”" in text.replace("\u2029", " ")
     assert xwin.zone_dock.widget().isVisible()
     assert vertebra.name in xwin.statusBar().currentMessage()
-    # highlighted: drawn over in gold, where the learner looks
+    # highlighted: drawn over in reddish purple, where the learner looks
+    from viewer.ui.layers import HIGHLIGHT_COLOUR
+
     highlight = xwin.plotter.actors.get("xray-highlight")
     assert highlight is not None and highlight.GetVisibility()
-    gold = np.array(hex_to_rgb("#ffb400"))
-    assert np.allclose(np.array(highlight.prop.color.int_rgb), gold, atol=1)
-    wait(lambda: (lambda px: px[0] > 200 and px[2] < 120)(pixel_at(xwin, grab, to_widget,
-                                                                    centre(vertebra))),
-         timeout=5, message="gold at the vertebra")
+    assert np.allclose(np.array(highlight.prop.color.int_rgb), hex_to_rgb(HIGHLIGHT_COLOUR), atol=1)
+    # what the learner sees: around the vertebra, nowhere else, pixels lose green (bone ivory
+    # to reddish purple, through the skin)
+    after = grab(xwin)
+    changed = np.abs(after - before).sum(axis=2) > 30
+    assert changed.sum() > 20, "the highlight does not show"
+    assert (after[changed][:, 1] < before[changed][:, 1] - 10).mean() > 0.8
+    rows, cols = np.nonzero(changed)
+    pos, ratio = to_widget(xwin, centre(vertebra)), xwin.plotter.devicePixelRatioF()
+    assert abs(np.median(cols) - pos.x() * ratio) < 30 and abs(np.median(rows) - pos.y() * ratio) < 30
     # Esc clears it, and the panel says how to pick
     xwin.act_clear.trigger()
     assert xwin.state.structure is None

@@ -22,8 +22,9 @@ from viewer.ui.presentation import present_font_px
 LAYER_NAMES = {"bones": "Bones", "kidneys": "Kidneys"}
 #: the skin's opacity (percent) when x-ray is first switched on
 DEFAULT_OPACITY = 35
-#: a bone or kidney picked through the skin: a strong gold
-HIGHLIGHT_COLOUR = "#ffb400"
+#: a bone or kidney picked through the skin: Okabe & Ito's reddish purple, unlike any zone colour,
+#: the bones and the kidneys
+HIGHLIGHT_COLOUR = "#cc79a7"
 XRAY_TIP = "See through the skin: the bones and kidneys that explain the rules"
 NO_LANDMARKS_TIP = ("X-ray needs the body's landmarks: the bones and kidneys are fitted to them "
                     "(File → Fit landmarks automatically, or Load landmarks…)")
