@@ -138,6 +138,8 @@ def main() -> None:
         subprocess.run([*shot, "docs/images/window.png"], check=True, cwd=OUT.parents[1])
         subprocess.run([*shot, "docs/images/presentation.png", "--present", "2", "--zone", ""],
                        check=True, cwd=OUT.parents[1])
+        subprocess.run([*shot, "docs/images/xray-window.png", "--xray", "35", "--zone", "",
+                        "--structure", "kidney-left"], check=True, cwd=OUT.parents[1])
         subprocess.run([*shot, "docs/images/edit-landmarks.png", "--edit", "inferior_angle_left",
                         "--zone", ""], check=True, cwd=OUT.parents[1])
     print(f"wrote pictures to {OUT}")

@@ -43,6 +43,8 @@ QStatusBar { font-size: 13pt; }
 QLabel#hoverLabel { font-weight: 600; color: #2f4f5f; }
 QLabel#noZonesBanner { font-size: 14pt; font-weight: 600; color: #5a2a00; background: #fff3d6;
                        border: 1px solid #e0b860; border-radius: 6px; padding: 8px 12px; }
+QLabel#structureCaption { color: #1d1d1d; background: rgba(255, 255, 255, 230);
+                          border: 2px solid #ffb400; border-radius: 8px; padding: 8px 14px; }
 QLabel#viewCaption { font-size: 12pt; color: #333; background: rgba(255, 255, 255, 200);
                      border: 1px solid #d8d1c7; border-radius: 6px; padding: 4px 10px; }
 """

@@ -41,6 +41,7 @@ from viewer.core.palette import COLOUR_MODES, PALETTES, get_palette, parse_colou
 from viewer.core.regionmap import Zone
 from viewer.ui.fitting import FitController
 from viewer.ui.landmark_editor import LandmarkEditor
+from viewer.ui.layers import Layers
 from viewer.ui.lesson import LessonController, LessonPanel
 from viewer.ui.loading import Loader, Model, build_model
 from viewer.ui.panels import LegendWidget, SafetyPanel, ZoneList, ZonePanel
@@ -53,6 +54,7 @@ from viewer.ui.view3d import SceneView
 MOUSE_HELP = (
     ("Click a zone", "Select it: its panel opens on the right"),
     ("Click the background", "Clear the selection"),
+    ("Click a bone or kidney (X-ray on)", "Name it and say why it matters for the massage"),
     ("Hover", "The zone's name in the status bar"),
     ("Drag", "Turn the body"),
     ("Shift + drag", "Move the body"),
@@ -61,7 +63,7 @@ MOUSE_HELP = (
 
 #: the order of the sections in Help > Shortcuts
 SHORTCUT_SECTIONS = ("Colour the zones by", "Camera", "Camera (with the 3D view focused)", "Zones",
-                     "Lesson and presentation", "File", "Help")
+                     "Under the skin", "Lesson and presentation", "File", "Help")
 
 #: presentation mode: the step panel's share of the screen's width
 PRESENT_PANEL_WIDTH = 0.42
@@ -123,6 +125,7 @@ class MainWindow(QMainWindow):
         self.view = SceneView(self.plotter, self.state, self)
         self.view.hovered.connect(self._show_hover)
         self.view.clickedNoZones.connect(self._say_no_zones)
+        self.layers = Layers(self)  # View > X-ray and the "Under the skin" panel
 
         self.lesson = LessonController(self)
         self.lesson.stepChanged.connect(self._on_step)
@@ -158,6 +161,7 @@ class MainWindow(QMainWindow):
         layout.setContentsMargins(10, 8, 10, 10)
         layout.setSpacing(10)
         layout.addWidget(self.legend)
+        layout.addWidget(self.layers.panel)
         zones_title = QLabel("Zones", objectName="sectionTitle")
         layout.addWidget(zones_title)
         layout.addWidget(self.zone_list, 1)
@@ -312,6 +316,11 @@ class MainWindow(QMainWindow):
         camera_menu.addSeparator()
         for act in (self.act_reset, self.act_zoom_in, self.act_zoom_out, *self.orbit_actions):
             camera_menu.addAction(act)
+        layers_menu = view_menu.addMenu("Under the skin")
+        layers_menu.addAction(self.layers.act_xray)
+        layers_menu.addSeparator()
+        for act in self.layers.layer_actions.values():
+            layers_menu.addAction(act)
         view_menu.addSeparator()
         view_menu.addAction(self.act_clear)
         view_menu.addAction(self.act_find)
@@ -345,6 +354,8 @@ class MainWindow(QMainWindow):
         self.act_shortcuts.setIconText("Shortcuts")
         tools.addAction(self.act_zoom_in)
         tools.addAction(self.act_zoom_out)
+        tools.addSeparator()
+        tools.addAction(self.layers.act_xray)
         tools.addSeparator()
         tools.addAction(self.act_shortcuts)
         self.addToolBar(Qt.ToolBarArea.TopToolBarArea, tools)
@@ -384,7 +395,10 @@ class MainWindow(QMainWindow):
             self.hover_label.setText("")
             QToolTip.hideText()
             return
-        text = f"{zone.name}: {zone.pressure.label.lower()} pressure"
+        if not isinstance(zone, Zone):  # a bone or kidney, through the skin (x-ray)
+            text = f"{zone.name} (under the skin): click to see why it matters"
+        else:
+            text = f"{zone.name}: {zone.pressure.label.lower()} pressure"
         self.hover_label.setText(text)
         if self.plotter.underMouse():
             QToolTip.showText(QCursor.pos(), zone.name, self.plotter)
@@ -536,8 +550,10 @@ class MainWindow(QMainWindow):
         self.statusBar().repaint()  # now: the export blocks this thread until it is written
         from viewer.ui import export_dialog  # the export stack (PIL, layout): on first use
 
-        path = export_dialog.export_from_window(self, self.model.scene, self.state,
-                                                plotter=self.plotter, palette=self.state.palette)
+        path = export_dialog.export_from_window(
+            self, self.model.scene, self.state, plotter=self.plotter, palette=self.state.palette,
+            layers=self.layers.drawn_layers(), skin_opacity=self.layers.drawn_opacity(),
+            anatomy=self.layers.anatomy)
         self.statusBar().showMessage(f"Saved {path}" if path else "", 6000)
         return path
 
@@ -546,8 +562,9 @@ class MainWindow(QMainWindow):
             return None
         from viewer.ui import export_dialog
 
-        path = export_dialog.save_session_from_window(self, self.state, plotter=self.plotter,
-                                                      palette=self.state.palette)
+        path = export_dialog.save_session_from_window(
+            self, self.state, plotter=self.plotter, palette=self.state.palette,
+            layers=self.layers.drawn_layers(), skin_opacity=self.layers.drawn_opacity())
         if path:
             self.statusBar().showMessage(f"Saved {path}", 6000)
         return path
@@ -563,6 +580,7 @@ class MainWindow(QMainWindow):
         if session.palette in PALETTES:
             self.state.set_palette(session.palette)
         export_dialog.apply_session(session, self.state, plotter=self.plotter)
+        self.layers.apply_session(session.layers, session.skin_opacity)
 
     # ------------------------------------------------------------------ lesson
     def start_lesson(self, index: int = 0) -> bool:
@@ -679,6 +697,7 @@ class MainWindow(QMainWindow):
         self.present_legend.refresh()
         self.present_legend.show()
         self.lesson_panel.set_presenting(height)
+        self.layers.set_presenting(height)
         self.view.caption.setStyleSheet(f"font-size: {present_font_px(height, 0.022)}px;")
         self.view._set_caption(self.view.view_name)
         self._on_palette(self.state.palette)
@@ -704,6 +723,7 @@ class MainWindow(QMainWindow):
         before, self._before_present = self._before_present, None
         self.presenting = False
         self.lesson_panel.set_presenting(None)
+        self.layers.set_presenting(None)
         self.present_legend.hide()
         self.view.caption.setStyleSheet("")
         self.view._set_caption(self.view.view_name)

@@ -25,7 +25,7 @@ from PySide6.QtWidgets import (
 
 from viewer.core.palette import get_palette, legend, mode_title, zone_colour, zone_hatched
 from viewer.core.regionmap import RegionMap, Zone
-from viewer.core.wording import Section, also_inside_text, zone_facts, zone_sections
+from viewer.core.wording import QUOTES_HEADING, Section, also_inside_text, zone_facts, zone_sections
 from viewer.ui.state import ViewerState
 
 SWATCH_SIZE = QSize(34, 24)
@@ -285,18 +285,31 @@ class ZonePanel(_HtmlPanel):
         self.setObjectName("zonePanel")
         self.state = state
         self.zone: Zone | None = None
+        #: the bone or kidney shown instead of a zone (picked through the skin), or None
+        self.structure = None
         state.zoneSelected.connect(lambda _id: self._show_state())
+        state.structureSelected.connect(lambda _s: self._show_state())
         state.mapChanged.connect(lambda _m: self._show_state())
         state.paletteChanged.connect(lambda _p: self._show_state())
         self.show_zone(None)
 
     def _show_state(self) -> None:
-        self.show_zone(self.state.zone, self.state.cover)
+        if self.state.structure is not None:
+            self.show_structure(self.state.structure)
+        else:
+            self.show_zone(self.state.zone, self.state.cover)
+
+    def show_structure(self, structure) -> None:
+        """Show a bone or kidney picked through the skin: its name, what it is, its teaching
+        note and the guide's own sentences behind it."""
+        self.zone, self.structure = None, structure
+        self.setHtml(structure_html(structure))
+        self.shown.emit(None)
 
     def show_zone(self, zone: Zone | None, cover=None) -> None:
         """Show ``zone``; with ``cover`` (the place it was picked at), the rule that applies
         there and the other zones covering it."""
-        self.zone = zone
+        self.zone, self.structure = zone, None
         self.setHtml(self._html(zone, cover) if zone is not None else _EMPTY_ZONE)
         self.shown.emit(zone)
 
@@ -320,6 +333,29 @@ class ZonePanel(_HtmlPanel):
                          else f"<h2>{escape(section.heading)}</h2>")
             parts.append(_section_html(section))
         return "".join(parts)
+
+
+#: what a structure is, in the panel's line under its name
+STRUCTURE_KINDS = {"bone": "Bone", "organ": "Organ"}
+#: the heading over a structure's teaching note
+STRUCTURE_NOTE_HEADING = "Why it matters for the massage"
+
+
+def structure_html(structure) -> str:
+    """The zone panel's text for a bone or kidney (a core ``Structure``)."""
+    kind = STRUCTURE_KINDS.get(structure.kind, structure.kind.capitalize())
+    side = f", {structure.side} side" if structure.side else ""
+    parts = [f"<h1>{escape(structure.name)}</h1>",
+             f'<p class="note">{escape(kind)}{escape(side)}, under the skin (x-ray)</p>']
+    if structure.note:
+        parts += [f'<h2 class="warn">{escape(STRUCTURE_NOTE_HEADING)}</h2>',
+                  f"<p>{escape(structure.note)}</p>"]
+    if structure.citations:
+        parts.append(f"<h2>{escape(QUOTES_HEADING)}</h2>")
+        parts += [f'<p class="cite">“{escape(c)}”</p>' for c in structure.citations]
+    parts.append('<p class="hint">Click the skin for its zone; press <b>Esc</b> to clear, '
+                 "<b>X</b> to leave the x-ray.</p>")
+    return "".join(parts)
 
 
 def _section_html(section: Section) -> str:

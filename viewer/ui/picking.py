@@ -93,4 +93,38 @@ class ZonePicker(SurfacePicker):
         return self.scene.zone_at_cell(self.cell_at(x, y))
 
 
-__all__ = ["SurfacePicker", "ZonePicker", "widget_to_display"]
+class StructurePicker:
+    """Picks the bones and kidneys of a :class:`~viewer.render.xray.XrayActors` through the
+    skin: one :class:`SurfacePicker` per layer actor, the nearest hit of the shown ones wins."""
+
+    def __init__(self, renderer: vtkRenderer, xray):
+        self.renderer = renderer
+        self.xray = xray
+        #: layer -> (actor, structures, picker); the actor's mesh carries "structure" per cell
+        self.layers = {layer: (actor, structures, SurfacePicker(renderer, actor.mapper.dataset))
+                       for layer, (actor, structures) in xray.layer_actors.items()}
+
+    def covers(self, xray) -> bool:
+        """Whether this picker knows every layer actor of ``xray`` (else build a new one)."""
+        return xray is self.xray and all(
+            layer in self.layers and self.layers[layer][0] is actor
+            for layer, (actor, _) in xray.layer_actors.items())
+
+    def structure_at(self, x: float, y: float):
+        """The structure of a shown layer nearest the eye at display point (x, y), or None."""
+        best, best_distance = None, math.inf
+        for actor, structures, picker in self.layers.values():
+            if not actor.GetVisibility():
+                continue
+            p1, p2 = picker.ray(x, y)
+            cell, point = picker.first_hit_on(p1, p2)
+            if cell < 0:
+                continue
+            distance = float(np.linalg.norm(point - p1))
+            if distance < best_distance:
+                index = actor.mapper.dataset.cell_data["structure"][cell]
+                best, best_distance = structures[int(index)], distance
+        return best
+
+
+__all__ = ["StructurePicker", "SurfacePicker", "ZonePicker", "widget_to_display"]

@@ -2,10 +2,13 @@
 
     xvfb-run -s '-screen 0 1920x1080x24' python -m viewer.ui.screenshot [OUT.png] [--zone ID]
         [--mode MODE] [--size 1600x1000] [--present STEP] [--edit LANDMARK]
+        [--xray PERCENT [--structure ID]]
 
 With ``--present STEP`` the window is in presentation mode (full screen) at lesson step STEP
 (1-based), e.g. ``docs/images/presentation.png``; with ``--edit LANDMARK`` in View → Edit landmarks
-with that landmark selected (``docs/images/edit-landmarks.png``).
+with that landmark selected (``docs/images/edit-landmarks.png``); with ``--xray PERCENT``
+in View → X-ray, the skin at that opacity (``--structure ID`` selects a bone or kidney,
+``docs/images/xray-window.png``).
 
 Uses a throwaway settings file, so the picture never depends on (or changes) the user's own.
 """
@@ -34,6 +37,10 @@ def main(argv: list[str] | None = None) -> int:
                         help="presentation mode at this lesson step (1-based), full screen")
     parser.add_argument("--edit", metavar="LANDMARK",
                         help="View > Edit landmarks, with this landmark selected")
+    parser.add_argument("--xray", type=int, metavar="PERCENT",
+                        help="View > X-ray on, the skin at this opacity (0-100)")
+    parser.add_argument("--structure", metavar="ID",
+                        help="with --xray: this bone or kidney selected (e.g. vertebra-L1)")
     args = parser.parse_args(argv)
     width, height = (int(v) for v in args.size.lower().split("x"))
 
@@ -65,6 +72,16 @@ def main(argv: list[str] | None = None) -> int:
             window.state.select(None)
             window.landmark_editor.set_active(True)
             window.landmark_editor.select(args.edit)
+        if args.xray is not None:
+            fitted = []
+            window.layers.fitted.connect(fitted.append)
+            window.layers.set_opacity(args.xray)
+            window.layers.set_xray(True)
+            while not fitted and window.layers.anatomy is None:
+                app.processEvents()
+                time.sleep(0.01)
+            if args.structure:
+                window.state.select_structure(window.layers.anatomy.get(args.structure))
         drawn = []
         window.view.updated.connect(lambda: drawn.append(1))
         window.view.flush()

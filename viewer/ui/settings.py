@@ -54,6 +54,31 @@ class Settings:
     def set_palette(self, palette: str) -> None:
         self.q.setValue("view/palette", palette)
 
+    # ------------------------------------------------------------------ layers (x-ray)
+    def xray(self) -> bool:
+        return _bool(self.q.value("layers/xray", False))
+
+    def set_xray(self, on: bool) -> None:
+        self.q.setValue("layers/xray", bool(on))
+
+    def skin_opacity(self, default: int) -> int:
+        """The skin's opacity in x-ray, in percent (0-100)."""
+        try:
+            value = int(self.q.value("layers/skin_opacity", default))
+        except (TypeError, ValueError):
+            return default
+        return min(max(value, 0), 100)
+
+    def set_skin_opacity(self, percent: int) -> None:
+        self.q.setValue("layers/skin_opacity", int(percent))
+
+    def layer_shown(self, layer: str) -> bool:
+        """Whether the x-ray shows ``layer`` ("bones", "kidneys")."""
+        return _bool(self.q.value(f"layers/{layer}", True))
+
+    def set_layer_shown(self, layer: str, shown: bool) -> None:
+        self.q.setValue(f"layers/{layer}", bool(shown))
+
     # ------------------------------------------------------------------ files
     def recent(self, kind: str) -> list[Path]:
         """Recently opened files of ``kind`` ("mesh" or "map"), newest first."""
@@ -73,3 +98,10 @@ class Settings:
 
     def sync(self) -> None:
         self.q.sync()
+
+
+def _bool(value) -> bool:
+    """A QSettings boolean: INI files give it back as the string "true" or "false"."""
+    if isinstance(value, str):
+        return value.strip().lower() in ("true", "1", "yes")
+    return bool(value)

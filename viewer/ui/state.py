@@ -27,6 +27,9 @@ class ViewerState(QObject):
     paletteChanged = Signal(str)
     #: a new region map (and body) is shown; the selection was cleared just before
     mapChanged = Signal(object)
+    #: the bone or kidney picked through the skin (a core ``Structure``), or None; selecting
+    #: one clears the zone, selecting a zone (or nothing) clears it
+    structureSelected = Signal(object)
 
     def __init__(self, mode: str = "pressure", parent: QObject | None = None, *,
                  palette: str = "default"):
@@ -36,6 +39,7 @@ class ViewerState(QObject):
         self._zone_id: str | None = None
         self._cover: Cover | None = None
         self._rmap: RegionMap | None = None
+        self._structure = None
 
     # ------------------------------------------------------------------ region map
     @property
@@ -72,11 +76,36 @@ class ViewerState(QObject):
             raise KeyError(f"no zone '{zone_id}' in the current region map")
         if cover is not None and (zone_id is None or cover.zone.id != zone_id):
             raise ValueError(f"the place picked is in '{cover.zone.id}', not in '{zone_id}'")
+        self._drop_structure()
         if zone_id == self._zone_id and _same_place(cover, self._cover):
             return
         self._zone_id = zone_id
         self._cover = cover
         self.zoneSelected.emit(zone_id)
+
+    # ------------------------------------------------------------------ structures
+    @property
+    def structure(self):
+        """The bone or kidney selected through the skin (x-ray), or None."""
+        return self._structure
+
+    def select_structure(self, structure) -> None:
+        """Select a structure (a :class:`viewer.core.structures.Structure`; None clears it).
+        A selected zone is cleared first (its signal says None), so one thing is named at a
+        time."""
+        if structure is None:
+            self._drop_structure()
+            return
+        self._structure = structure  # set first: the panel then shows it, not "nothing"
+        if self._zone_id is not None:
+            self._zone_id = self._cover = None
+            self.zoneSelected.emit(None)
+        self.structureSelected.emit(structure)
+
+    def _drop_structure(self) -> None:
+        if self._structure is not None:
+            self._structure = None
+            self.structureSelected.emit(None)
 
     # ------------------------------------------------------------------ colour mode
     @property

@@ -44,12 +44,15 @@ VIEW_CAPTIONS[None] = "Turned by hand: press B for the view from behind"
 class SceneView(QObject):
     """Shows one scene in ``plotter`` and keeps it in step with ``state``."""
 
-    #: the zone under the mouse (Zone or None), throttled to HOVER_INTERVAL_MS
+    #: the zone under the mouse (Zone or None), throttled to HOVER_INTERVAL_MS; while x-ray is
+    #: on, the bone or kidney under it (a core ``Structure``) when there is one
     hovered = Signal(object)
     #: the frame showing a change of scene, colour mode or selection was rendered
     updated = Signal()
     #: a click on a body without zones (no landmarks): nothing to select
     clickedNoZones = Signal()
+    #: another scene (or a bare body) is shown: its actors are new
+    sceneChanged = Signal()
 
     def __init__(self, plotter, state: ViewerState, parent: QObject | None = None):
         super().__init__(parent)
@@ -92,6 +95,10 @@ class SceneView(QObject):
         #: ``hook(pos) -> bool`` sees every click first (the landmark editor's "click to
         #: place"); True means it used the click, which then selects nothing
         self.click_hook = None
+        #: picks bones and kidneys through the skin while x-ray is on (a
+        #: :class:`~viewer.ui.picking.StructurePicker`, or None): a structure under a click
+        #: wins over the zone of the skin in front of it
+        self.structure_picker = None
         plotter.render_window.AddObserver("EndEvent", self._frame_done)
         plotter.installEventFilter(self)
         state.modeChanged.connect(self._on_mode)
@@ -117,6 +124,7 @@ class SceneView(QObject):
         self._dirty_selection = self.state.zone_id is not None
         self.set_view("back", render=False)
         self.flush()
+        self.sceneChanged.emit()
 
     def replace_scene(self, scene: BodyScene) -> None:
         """Show ``scene``, a refit of the one shown (the same mesh, landmarks moved): the camera
@@ -154,6 +162,7 @@ class SceneView(QObject):
         self.set_banner(banner)
         self._awaiting_frame = True
         self.request_render()
+        self.sceneChanged.emit()
 
     def set_banner(self, text: str) -> None:
         self.banner.setText(text)
@@ -195,6 +204,11 @@ class SceneView(QObject):
             else:  # a lesson step's zones, or none
                 self.actors.highlight(self.highlighted, render=False)
         self._dirty_mode = self._dirty_selection = self._dirty_palette = False
+        self._awaiting_frame = True
+        self.request_render()
+
+    def redraw(self) -> None:
+        """Draw a frame (the structures or the skin changed), and say so with :attr:`updated`."""
         self._awaiting_frame = True
         self.request_render()
 
@@ -252,12 +266,24 @@ class SceneView(QObject):
         """Select the zone under ``pos``; the background or skin outside every zone clears."""
         if self.click_hook is not None and self.click_hook(pos):
             return
+        structure = self.structure_at(pos)
+        if structure is not None:
+            self.state.select_structure(structure)
+            return
         if self.picker is None:
             if self.bare_body is not None:
                 self.clickedNoZones.emit()
             return
         cover = self.cover_at(pos)
         self.state.select(cover.zone.id if cover is not None else None, cover)
+
+    def structure_at(self, pos: QPointF):
+        """The bone or kidney under a widget position while x-ray is on, or None."""
+        if self.structure_picker is None:
+            return None
+        height = self.plotter.render_window.GetSize()[1]
+        x, y = widget_to_display(pos.x(), pos.y(), self.plotter.devicePixelRatioF(), height)
+        return self.structure_picker.structure_at(x, y)
 
     def cover_at(self, pos: QPointF):
         """The zone under a widget position and every other zone covering that place
@@ -271,8 +297,9 @@ class SceneView(QObject):
     def _hover_pick(self) -> None:
         if self._hover_pos is None:
             return
-        zone = self.zone_at(self._hover_pos)
-        if zone != self._hover_zone:
+        # x-ray: a bone or kidney under the mouse is what a click would pick, so it is named
+        zone = self.structure_at(self._hover_pos) or self.zone_at(self._hover_pos)
+        if zone is not self._hover_zone:
             self._hover_zone = zone
             self.plotter.setCursor(Qt.CursorShape.PointingHandCursor if zone is not None
                                    else Qt.CursorShape.ArrowCursor)
