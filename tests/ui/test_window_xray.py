@@ -382,3 +382,27 @@ def test_a_session_with_layers_turns_x_ray_on_as_saved(xwin, wait):
     assert xwin.layers.drawn_layers() == ("skin", "kidneys")
     xwin.layers.apply_session(["skin"], 1.0)
     assert not xwin.layers.on and skin(xwin).GetOpacity() == 1.0
+
+
+def test_a_lesson_step_shows_its_layers_and_the_users_come_back_after(xwin, wait):
+    """The friction step shows the bones through a see-through skin, the pressure step the
+    kidneys too; the user's own choice (x-ray off, 60 %) is kept in the settings and comes back
+    when the lesson stops."""
+    layers = xwin.layers
+    layers.set_opacity(60)
+    assert xwin.start_lesson()
+    ids = [s.id for s in xwin.lesson.lesson.steps]
+    xwin.lesson.go(ids.index("friction"))
+    wait(lambda: layers.anatomy is not None, timeout=60, message="the structures to be fitted")
+    step = xwin.lesson.step
+    assert layers.on and layers.drawn_layers() == tuple(step.layers) == ("skin", "bones")
+    assert layers.drawn_opacity() == pytest.approx(step.skin_opacity)
+    assert visible(xwin, "bones") and not visible(xwin, "kidneys")
+    xwin.lesson.go(ids.index("pressure"))
+    assert visible(xwin, "bones") and visible(xwin, "kidneys")
+    # the step's choice is not the user's: the settings still say off, 60 %
+    assert not xwin.settings.xray() and xwin.settings.skin_opacity(35) == 60
+    xwin.stop_lesson()
+    assert not layers.on and layers.drawn_opacity() == 1.0
+    assert not visible(xwin, "bones") and skin(xwin).GetOpacity() == 1.0
+    assert layers.opacity == 60

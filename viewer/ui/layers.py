@@ -144,15 +144,17 @@ class Layers(QObject):
         self._sync_actions()
 
     # ------------------------------------------------------------------ user's choices
-    def set_xray(self, on: bool) -> None:
-        """X-ray on (the skin translucent, the layers shown) or off (opaque skin, as before)."""
+    def set_xray(self, on: bool, *, remember: bool = True) -> None:
+        """X-ray on (the skin translucent, the layers shown) or off (opaque skin, as before).
+        ``remember``: kept in the settings (a lesson step's layers are not)."""
         on = bool(on) and self.act_xray.isEnabled()
         if on == self.on and (not on or self.anatomy is not None
                               or self._fitting_body is not None):
             self._sync_actions()
             return
         self.on = on
-        self.settings.set_xray(on)
+        if remember:
+            self.settings.set_xray(on)
         if not on:
             self.state.select_structure(None)
         self._apply()
@@ -177,21 +179,34 @@ class Layers(QObject):
             self.state.select_structure(None)
         self._apply()
 
-    def apply_session(self, layers, skin_opacity: float) -> None:
+    def apply_session(self, layers, skin_opacity: float, *, remember: bool = True) -> None:
         """A session's layers (``["skin", "bones", ...]``) and skin opacity (0-1): x-ray on
-        when it draws a layer under the skin or a see-through skin."""
+        when it draws a layer under the skin or a see-through skin. ``remember``: kept in the
+        settings (a lesson step's layers are not: :meth:`end_lesson` brings the user's back)."""
         under = [layer for layer in layers if layer in LAYER_NAMES]
         opacity = float(skin_opacity) if "skin" in layers else 0.0
         on = bool(under) or opacity < 1.0
         if on:
             for layer in LAYER_NAMES:
                 self.shown[layer] = layer in under
-                self.settings.set_layer_shown(layer, layer in under)
+                if remember:
+                    self.settings.set_layer_shown(layer, layer in under)
             self.opacity = round(opacity * 100)
-            self.settings.set_skin_opacity(self.opacity)
+            if remember:
+                self.settings.set_skin_opacity(self.opacity)
         if on == self.on:
             self._apply()
-        self.set_xray(on)
+        self.set_xray(on, remember=remember)
+
+    def end_lesson(self) -> None:
+        """The user's own x-ray choices (from the settings) again, after a lesson's steps set
+        theirs."""
+        self.opacity = self.settings.skin_opacity(DEFAULT_OPACITY)
+        self.shown = {layer: self.settings.layer_shown(layer) for layer in LAYER_NAMES}
+        on = self.settings.xray()
+        if on == self.on:
+            self._apply()
+        self.set_xray(on, remember=False)
 
     # ------------------------------------------------------------------ scene
     def _scene_changed(self) -> None:

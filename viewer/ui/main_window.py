@@ -644,6 +644,7 @@ class MainWindow(QMainWindow):
         if not running:
             self.view.set_highlight(())
             self.view.set_arrows([])
+            self.layers.end_lesson()
             self.lesson_panel.show_step(None, None)
             if not self.presenting:
                 self.lesson_dock.hide()
@@ -655,6 +656,9 @@ class MainWindow(QMainWindow):
         self.view.set_view(step.view, render=False)
         self.view.set_highlight([rmap.zone(z).index for z in step.highlight])
         self.view.set_arrows(self.step_arrows(step), render=False)
+        # what lies under the skin, where the step teaches with it (the user's own x-ray
+        # choices come back when the lesson ends)
+        self.layers.apply_session(step.layers, step.skin_opacity, remember=False)
         self.view.flush()
         self.lesson_panel.show_step(lesson, step, index + 1)
         self.lesson_dock.show()

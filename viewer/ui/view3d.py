@@ -376,6 +376,9 @@ class SceneView(QObject):
 
     def _keep_framing(self) -> None:
         # the window changed size (e.g. fullscreen) with the camera at a preset: frame it anew
+        # (not once the 3D view is closed: the timer may fire while the window closes)
+        if getattr(self.plotter, "_closed", False):
+            return
         if self.view_name is not None and self.actors is not None:
             self.set_view(self.view_name)
 
