@@ -50,13 +50,18 @@ def _pixels(result) -> np.ndarray:
 
 
 def _footprint(result, structures, grow: int = 4) -> np.ndarray:
-    """Where ``structures`` project into the picture: every vertex's pixel, grown by ``grow``."""
+    """Where ``structures`` project into the picture: every triangle filled (a coarse bone's
+    triangles span many pixels between their corners), grown by ``grow`` pixels."""
+    from PIL import Image, ImageDraw
+
     W, H = result.image.size
-    mask = np.zeros((H, W), bool)
+    canvas = Image.new("1", (W, H), 0)
+    draw = ImageDraw.Draw(canvas)
     for s in structures:
-        xy = np.round(image_points(result.render_camera, (W, H), s.vertices)).astype(int)
-        ok = (xy[:, 0] >= 0) & (xy[:, 0] < W) & (xy[:, 1] >= 0) & (xy[:, 1] < H)
-        mask[xy[ok, 1], xy[ok, 0]] = True
+        xy = image_points(result.render_camera, (W, H), s.vertices)
+        for tri in np.asarray(s.faces):
+            draw.polygon([tuple(p) for p in xy[tri]], fill=1, outline=1)
+    mask = np.array(canvas, bool)
     grown = mask.copy()
     for dy in range(-grow, grow + 1):
         for dx in range(-grow, grow + 1):

@@ -177,15 +177,17 @@ def _align(a: np.ndarray, b: np.ndarray) -> np.ndarray:
     return np.eye(3) + k + k @ k / (1.0 + c)
 
 
-def similarity(src: np.ndarray, dst: np.ndarray) -> tuple[float, np.ndarray, np.ndarray]:
-    """Least-squares ``dst ~ s * R @ src + t`` (Umeyama), a proper rotation."""
-    mu_s, mu_d = src.mean(0), dst.mean(0)
-    a, b = src - mu_s, dst - mu_d
-    u, sig, vt = np.linalg.svd(b.T @ a)
-    d = np.diag([1.0, 1.0, np.sign(np.linalg.det(u @ vt))])
-    r = u @ d @ vt
-    s = float(np.trace(np.diag(sig) @ d) / (a ** 2).sum())
-    return s, r, mu_d - s * r @ mu_s
+def similarity(src: np.ndarray, dst: np.ndarray, weights: np.ndarray | None = None
+               ) -> tuple[float, np.ndarray, np.ndarray]:
+    """Least-squares ``dst ~ s * R @ src + t`` with a proper rotation (trimesh's procrustes),
+    optionally weighted per point."""
+    from trimesh.registration import procrustes
+
+    matrix = procrustes(np.asarray(src, float), np.asarray(dst, float), weights=weights,
+                        reflection=False, translation=True, scale=True, return_cost=False)
+    linear = matrix[:3, :3]
+    scale = float(np.cbrt(np.linalg.det(linear)))
+    return scale, linear / scale, matrix[:3, 3]
 
 
 class _Skin:
