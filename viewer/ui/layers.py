@@ -10,12 +10,11 @@ skin with no structure behind it selects the zone, as always.
 
 from __future__ import annotations
 
-import threading
-
 from PySide6.QtCore import QObject, Qt, Signal
 from PySide6.QtGui import QAction
 from PySide6.QtWidgets import QCheckBox, QGridLayout, QHBoxLayout, QLabel, QSlider, QVBoxLayout, QWidget
 
+from viewer.ui.loading import in_worker
 from viewer.ui.presentation import present_font_px
 
 #: the layers under the skin, with their names in the window
@@ -232,19 +231,12 @@ class Layers(QObject):
         self._fitting_body = body
         self.window.statusBar().showMessage("Fitting the bones and kidneys to this body…")
 
-        def work():
+        def fit():
             from viewer.core.structures import fit_structures
 
-            try:
-                result, ok = fit_structures(body), True
-            except Exception as exc:  # reported in the status bar
-                result, ok = exc, False
-            try:
-                self._done.emit(body, result, ok)
-            except RuntimeError:  # the window was closed meanwhile
-                pass
+            return fit_structures(body)
 
-        threading.Thread(target=work, name="backview-structures", daemon=True).start()
+        in_worker(fit, lambda result, ok: self._done.emit(body, result, ok), "backview-structures")
 
     def _report(self, body, result, ok: bool) -> None:
         if body is not self._fitting_body:

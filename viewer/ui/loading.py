@@ -67,6 +67,25 @@ def build_in_background(**kwargs) -> Future:
     return future
 
 
+def in_worker(job: Callable[[], object], report: Callable[[object, bool], None],
+              name: str) -> None:
+    """Run ``job()`` in a daemon thread, then ``report(result, True)``, or ``report(exception,
+    False)`` when it raised (the window tells the user). ``report`` is a signal's ``emit``
+    connected to the GUI thread; a window closed meanwhile is not an error."""
+
+    def work():
+        try:
+            result, ok = job(), True
+        except Exception as exc:  # reported to the user by the window
+            result, ok = exc, False
+        try:
+            report(result, ok)
+        except RuntimeError:  # the window was closed meanwhile
+            pass
+
+    threading.Thread(target=work, name=name, daemon=True).start()
+
+
 class Loader(QObject):
     """Runs one job at a time in a worker thread; reports on the GUI thread."""
 
@@ -86,18 +105,7 @@ class Loader(QObject):
         if self.busy:
             return False
         self.busy = True
-
-        def work():
-            try:
-                result, ok = job(), True
-            except Exception as exc:  # reported to the user by the window
-                result, ok = exc, False
-            try:
-                self._done.emit(tag, result, ok)
-            except RuntimeError:  # the window was closed meanwhile
-                pass
-
-        threading.Thread(target=work, name="backview-load", daemon=True).start()
+        in_worker(job, lambda result, ok: self._done.emit(tag, result, ok), "backview-load")
         return True
 
     def _report(self, tag, result, ok: bool) -> None:
