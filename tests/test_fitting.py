@@ -229,3 +229,14 @@ def test_a_box_gets_one_line_and_no_file(run_cli_isolated, one_line_error, tmp_p
     one_line_error(run_cli_isolated("landmarks", "--mesh", path, timeout=120), "box.stl",
                    "human body")
     assert sorted(p.name for p in tmp_path.iterdir()) == ["box.stl"]
+
+
+def test_a_fit_whose_landmarks_anatomy_rules_out_is_refused(body):
+    """Should a fit come out with left and right swapped (a shape too far from a back), it is
+    refused in one line like a non-body, never written as a file BackView would then refuse
+    (fit_landmarks runs this check on every result)."""
+    swapped = dict(body.landmarks)
+    swapped["acromion_left"], swapped["acromion_right"] = (body.landmarks["acromion_right"],
+                                                           body.landmarks["acromion_left"])
+    with pytest.raises(fitting.NotABodyError, match="not anatomically consistent.*acromion"):
+        fitting._check_anatomy(body.mesh, swapped, body.unit, "scan.ply")

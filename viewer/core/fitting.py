@@ -204,7 +204,7 @@ def fit_landmarks(mesh: trimesh.Trimesh, *, source: Path | None = None,
     confidence = _confidence(template, fitted, vert_gap_cm, snap_dist * unit * 100)
 
     landmarks = {name: snapped[i] for i, name in enumerate(template.lm_names)}
-    landmarks = _mirror_check(landmarks, pose, unit, source)
+    _check_anatomy(mesh, landmarks, unit, source)
     covered = vert_gap_cm[template.fit_weight > 0]
     median_cm, p90_cm = float(np.median(covered)), float(np.percentile(covered, 90))
     warnings = []
@@ -584,15 +584,17 @@ def _confidence(template: _Template, fitted: np.ndarray, vert_gap_cm: np.ndarray
     return out
 
 
-def _mirror_check(landmarks: dict[str, np.ndarray], pose: _Pose, unit: float,
-                  source) -> dict[str, np.ndarray]:
-    """A fit never mirrors (proper rotations only); guard it all the same."""
-    left = pose.rotation[0]
-    a, b = landmarks.get("acromion_left"), landmarks.get("acromion_right")
-    if a is not None and b is not None and (a - b) @ left <= 0:
-        raise NotABodyError("the fit came out mirrored (left and right swapped): the body's "
-                            "shape is too far from a human back to fit", source)
-    return landmarks
+def _check_anatomy(mesh, landmarks: dict[str, np.ndarray], unit: float, source) -> None:
+    """The landmarks a fit found pass the same checks as a file's (spine order, on the skin,
+    left and right from the mesh): a fit never writes a file BackView would then refuse."""
+    from viewer.core.landmark_checks import check_landmarks
+
+    try:
+        check_landmarks(mesh, landmarks, unit, source)
+    except LandmarkError as err:
+        raise NotABodyError(f"the fit is not anatomically consistent ({err.field or ''}: "
+                            f"{err.message}): the shape or pose is too far from a human back",
+                            source) from None
 
 
 _BODY_WORDS = ("body's left", "up", "anterior")
