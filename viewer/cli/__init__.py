@@ -8,9 +8,11 @@ from __future__ import annotations
 
 import argparse
 import importlib
+import inspect
 import sys
 
 from viewer import __version__
+from viewer.cli._common import add_screening_options
 from viewer.core.errors import BackViewError, RegionMapError
 
 #: sub-command modules, in the order ``backview --help`` lists them
@@ -71,6 +73,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--map", dest="region_map", metavar="FILE", help="region map to open")
     parser.add_argument("--landmarks", metavar="FILE",
                         help="landmarks of --mesh (default: <mesh>.landmarks.json beside it)")
+    add_screening_options(parser, top_level=True)
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     for name in COMMANDS:
         try:
@@ -90,8 +93,16 @@ def main(argv: list[str] | None = None) -> int:
         if args.command is None:
             # The window lives in viewer.ui; importing it lazily keeps every headless command
             # free of Qt, so it runs on machines without a display.
+            kwargs = {}
+            if args.condition or args.mark:
+                kwargs["screening"] = _window_screening(args)
             app = importlib.import_module("viewer.ui.app")
-            return app.run(mesh=args.mesh, region_map=args.region_map, landmarks=args.landmarks)
+            if kwargs and "screening" not in inspect.signature(app.run).parameters:
+                raise BackViewError("the window does not take --condition and --mark yet: use "
+                                    "them with `backview zones` or `backview export`",
+                                    field="condition")
+            return app.run(mesh=args.mesh, region_map=args.region_map, landmarks=args.landmarks,
+                           **kwargs)
         return int(args.run(args) or 0)
     except RegionMapError as exc:
         for line in exc.lines():
@@ -107,6 +118,19 @@ def main(argv: list[str] | None = None) -> int:
 
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return 0
+
+
+def _window_screening(args):
+    """``--condition`` and ``--mark`` for the window, checked before it opens (one line, status
+    2, on a mistake)."""
+    from viewer.cli._common import conditions_from_args, screening_from_args
+    from viewer.core.body import Body
+    from viewer.core.regionmap import load_region_map
+
+    rmap = load_region_map(args.region_map)
+    conditions_from_args(args, rmap)  # a typo costs no mesh loading
+    body = Body.load(args.mesh, args.landmarks)
+    return screening_from_args(args, body, rmap)
 
 
 if __name__ == "__main__":

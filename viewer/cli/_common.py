@@ -28,3 +28,54 @@ def load_inputs(args, map_path=None) -> tuple[Body, RegionMap]:
     rmap = load_region_map(map_path if map_path is not None else getattr(args, "region_map", None))
     body = Body.load(args.mesh, args.landmarks)
     return body, rmap
+
+
+def add_screening_options(p, *, top_level: bool = False) -> None:
+    """``--condition ID`` and ``--mark AT:RADIUS_CM[:NOTE]`` (both repeatable): the guide's
+    safety screening (issue 14). Like the body options, a sub-command's copies default to
+    nothing (SUPPRESS) and the top-level parser supplies the None defaults."""
+    default = None if top_level else argparse.SUPPRESS
+    p.add_argument("--condition", action="append", metavar="ID", default=default,
+                   help="a condition of the guide's screening that applies (repeatable): fever, "
+                        "trauma, inflammation (postpone the massage); broken-skin, rash, "
+                        "bruising (avoid the areas given with --mark); dvt, varicose-veins (no "
+                        "deep work on the lower back)")
+    p.add_argument("--mark", action="append", metavar="AT:RADIUS_CM[:NOTE]", default=default,
+                   help="an area to avoid (repeatable): the skin within RADIUS_CM (0-30, measured "
+                        "on the surface, plus a 2 cm margin) of AT, a landmark (spinous_T8) or "
+                        "a point X,Y,Z in mesh units, e.g. spinous_T8:5:bruise")
+
+
+def conditions_from_args(args, rmap: RegionMap) -> tuple[str, ...]:
+    """The ``--condition`` ids, checked against the map (unknown: one line listing the valid
+    ids), each once, in the order given. Needs no body: check it before loading one."""
+    from viewer.core.screening import parse_condition
+
+    out: list[str] = []
+    for text in getattr(args, "condition", None) or []:
+        cid = parse_condition(text, rmap)
+        if cid not in out:
+            out.append(cid)
+    return tuple(out)
+
+
+def screening_from_args(args, body: Body, rmap: RegionMap):
+    """The :class:`viewer.core.screening.Screening` of ``--condition`` and ``--mark`` (empty
+    when neither is given). With exactly one avoid-area condition (``--condition bruising``),
+    the marks are that condition's; otherwise they are marked areas of no named condition.
+    A mistake is one line (a :class:`BackViewError`)."""
+    from viewer.core.errors import BackViewError
+    from viewer.core.screening import Screening, conditions, parse_mark
+
+    ids = conditions_from_args(args, rmap)
+    areas = [c.id for c in conditions(rmap) if c.id in ids and c.effect == "avoid-area"]
+    condition = areas[0] if len(areas) == 1 else None
+    texts = getattr(args, "mark", None) or []
+    marks = []
+    for i, text in enumerate(texts, start=1):
+        try:
+            marks.append(parse_mark(text, body, condition))
+        except BackViewError as exc:
+            field = f"mark {i}" if len(texts) > 1 else "mark"
+            raise BackViewError(exc.message, exc.path, field) from None
+    return Screening(ids, tuple(marks))

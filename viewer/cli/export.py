@@ -14,7 +14,12 @@ from __future__ import annotations
 
 import sys
 
-from viewer.cli._common import add_body_options
+from viewer.cli._common import (
+    add_body_options,
+    add_screening_options,
+    conditions_from_args,
+    screening_from_args,
+)
 from viewer.core.options import LABEL_CHOICES
 from viewer.core.palette import COLOUR_MODES, PALETTES
 from viewer.core.structures import LAYERS
@@ -56,6 +61,7 @@ def add_parser(sub) -> None:
     p.add_argument("--session", metavar="FILE", help="a saved session (JSON): view or camera, "
                    "colour mode, selected zone, pins, title")
     add_body_options(p)
+    add_screening_options(p)
     p.set_defaults(run=run)
 
 
@@ -142,6 +148,7 @@ def run(args) -> int:
 
     map_path = getattr(args, "region_map", None)
     rmap = load_region_map(map_path)
+    conditions_from_args(args, rmap)  # a typo in a condition costs no mesh loading
     if merged.selected_zone is not None and merged.selected_zone not in rmap.by_id:
         # name the option or the session field the unknown zone came from
         if args.zone is None and args.session:
@@ -151,6 +158,8 @@ def run(args) -> int:
     if args.session:
         merged.check_against(rmap, None if args.pin else body.landmarks, path=args.session,
                              bounds=body.mesh.bounds)
+    # the guide's screening (--condition, --mark): the renderer reads args.screening
+    args.screening = screening_from_args(args, body, rmap)
     scene = BodyScene(body, rmap)
     if args.session and not args.pin:
         _check_session_pins(scene, pins, args.session)

@@ -12,7 +12,12 @@ message``) and exits with status 2; nothing is written then.
 from __future__ import annotations
 
 
-from viewer.cli._common import add_body_options
+from viewer.cli._common import (
+    add_body_options,
+    add_screening_options,
+    conditions_from_args,
+    screening_from_args,
+)
 from viewer.core.options import check_palette, parse_size
 from viewer.core.palette import PALETTES
 
@@ -34,6 +39,7 @@ def add_parser(sub) -> None:
     p.add_argument("--palette", metavar="NAME",
                    help=f"colour theme: {', '.join(PALETTES)} (default: default)")
     add_body_options(p, map_help="region map (default: the one the lesson names)")
+    add_screening_options(p)
     p.set_defaults(run=run)
 
 
@@ -47,9 +53,12 @@ def run(args) -> int:
     map_path = getattr(args, "region_map", None)
     rmap = load_region_map(map_path) if map_path else None
     lesson = load_lesson(args.lesson, rmap=rmap)
+    conditions_from_args(args, lesson.rmap)  # a typo in a condition costs no mesh loading
     if args.export is None:
         if args.size is not None or args.palette is not None:
             raise BackViewError("--size and --palette go with --export DIR", field="export")
+        if getattr(args, "condition", None) or getattr(args, "mark", None):
+            raise BackViewError("--condition and --mark go with --export DIR", field="export")
         body = None
         if getattr(args, "mesh", None) or getattr(args, "landmarks", None):
             from viewer.core.body import Body
@@ -71,6 +80,8 @@ def run(args) -> int:
     from viewer.render.scene import BodyScene
 
     body = Body.load(getattr(args, "mesh", None), getattr(args, "landmarks", None))
+    # the guide's screening (--condition, --mark): the renderer reads args.screening
+    args.screening = screening_from_args(args, body, lesson.rmap)
     scene = BodyScene(body, lesson.rmap)
     ex.quiet_vtk()
     pictures = export_lesson(scene, lesson, folder, size=(width, height),

@@ -175,6 +175,27 @@ MAX_SIDE = 8192
 MIN_WIDTH, MIN_HEIGHT = 480, 320
 
 
+def parse_place(where: str, field: str) -> dict:
+    """Where a pin or a mark is: ``{"landmark": name}`` or ``{"point": (x, y, z)}`` (mesh
+    units), or one line naming ``field``. The ``--pin`` and ``--mark`` options read it."""
+    import math
+
+    where = str(where).strip()
+    parts = [p.strip() for p in where.split(",")]
+    try:
+        if len(parts) == 3:
+            coords = tuple(float(p) for p in parts)
+            if not all(math.isfinite(c) for c in coords):
+                raise ValueError
+            return {"point": coords}
+        if re.fullmatch(r"[A-Za-z][A-Za-z0-9_]*", where):
+            return {"landmark": where}
+        raise ValueError
+    except ValueError:
+        raise BackViewError(f"'{where}' is neither a landmark name nor three numbers X,Y,Z",
+                            field=field) from None
+
+
 def parse_size(text: str) -> tuple[int, int, int | None]:
     """``"3840x2160"``, ``"1920×1080"`` or a preset name -> (width, height, dpi or None)."""
     key = str(text).strip().lower()

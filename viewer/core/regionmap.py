@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from enum import Enum
 from functools import cached_property
 from pathlib import Path
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 from pydantic import ConfigDict, Field, ValidationError, field_validator, model_validator
 
@@ -35,6 +35,9 @@ from viewer.core.schema import (
     field_path,
     problem_message,
 )
+
+if TYPE_CHECKING:
+    from viewer.core.screening import Condition
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -246,6 +249,47 @@ class GlobalRule(Strict):
     citations: list[Citation] = Field(min_length=1)
 
 
+class Limit(Strict):
+    """What a ``limit`` condition caps: the zones it applies to and the most each may allow."""
+
+    zones: list[Identifier] = Field(
+        min_length=1, description="zone ids (a paired zone's id without its side means both sides)")
+    pressure: Pressure | None = Field(None, description="the most pressure allowed there")
+    strokes: dict[Stroke, StrokeStatus] = Field(
+        {}, description="the most each listed stroke may be there (unlisted strokes unchanged)")
+
+    @model_validator(mode="after")
+    def _caps_something(self):
+        if self.pressure is None and not self.strokes:
+            raise ValueError("a limit caps the pressure or some strokes: give pressure or strokes")
+        return self
+
+
+class ConditionSpec(Strict):
+    """A screening question of the guide (``[[conditions]]``): what to ask before the massage and
+    what a yes changes. ``postpone``: no massage today; ``avoid-area``: the areas the user marks
+    are avoided; ``limit``: the listed zones are capped (``limit``)."""
+
+    id: Identifier = Field(description="short identifier, e.g. 'fever', 'dvt'")
+    question: Line = Field(min_length=1, description="the question, e.g. 'Does the recipient "
+                                                     "have an acute fever?'")
+    effect: Literal["postpone", "avoid-area", "limit"]
+    reason: Line = Field(min_length=1, description="the short reason the panel shows, e.g. "
+                                                   "'history of DVT'")
+    citations: list[Citation] = Field(min_length=1, description="sentences of the guide that "
+                                                           "justify the effect, quoted exactly")
+    limit: Limit | None = Field(None, description="for effect = 'limit': the zones and the caps")
+
+    @model_validator(mode="after")
+    def _limit_with_limit(self):
+        if self.effect == "limit" and self.limit is None:
+            raise ValueError("effect 'limit' needs limit = { zones = [...], pressure = ..., "
+                             "strokes = {...} }")
+        if self.effect != "limit" and self.limit is not None:
+            raise ValueError(f"limit goes with effect 'limit', not '{self.effect}'")
+        return self
+
+
 class MapInfo(Strict):
     id: Identifier
     name: Line
@@ -262,6 +306,9 @@ class RegionMapFile(Strict):
     map: MapInfo
     rules: list[GlobalRule] = Field(min_length=1)
     zones: list[ZoneSpec] = Field(min_length=1)
+    conditions: list[ConditionSpec] = Field(
+        [], description="the guide's screening questions (issue 14): postpone, avoid an area, or "
+                        "limit some zones")
 
 
 # --------------------------------------------------------------------------- runtime model
@@ -373,6 +420,23 @@ class RegionMap:
             raise BackViewError(f"unknown zone '{zone_id}' (this map has: {known})",
                                 self.path, "zone") from None
 
+    @cached_property
+    def conditions(self) -> list["Condition"]:
+        """The map's screening conditions (:class:`viewer.core.screening.Condition`)."""
+        from viewer.core.screening import Condition
+
+        return [Condition.from_spec(c) for c in self.data.conditions]
+
+    def limit_zone_ids(self, spec_zones) -> list[str]:
+        """Zone ids of a limit's ``zones`` (a paired zone's bare id stands for both sides)."""
+        out: list[str] = []
+        for zid in spec_zones:
+            if zid in self.by_id:
+                out.append(zid)
+            else:
+                out += [z.id for z in self.zones if z.spec.id == zid and z.side]
+        return out
+
     @property
     def rules(self) -> list[GlobalRule]:
         return list(self.data.rules)
@@ -464,8 +528,21 @@ def check_semantics(rmap: RegionMap) -> list[BackViewError]:
         if rule.id in rule_ids:
             problems.append(BackViewError(f"duplicate rule id '{rule.id}'", path, f"rules:{rule.id}:id"))
         rule_ids.add(rule.id)
+    condition_ids: set[str] = set()
+    for cond in rmap.data.conditions:
+        if cond.id in condition_ids:
+            problems.append(BackViewError(f"duplicate condition id '{cond.id}'", path,
+                                          f"conditions:{cond.id}:id"))
+        condition_ids.add(cond.id)
+        for k, zid in enumerate(cond.limit.zones if cond.limit else ()):
+            if not rmap.limit_zone_ids([zid]):
+                problems.append(BackViewError(
+                    f"unknown zone '{zid}' (this map has: {', '.join(rmap.by_id)})", path,
+                    f"conditions:{cond.id}:limit:zones[{k}]"))
     cited = [(f"{z.id}:citations", c) for z in rmap.data.zones for c in z.citations]
     cited += [(f"rules:{r.id}:citations", c) for r in rmap.data.rules for c in r.citations]
+    cited += [(f"conditions:{c.id}:citations", q) for c in rmap.data.conditions
+              for q in c.citations]
     problems += citation_problems(rmap.guide_text, cited, path)
     return problems
 
@@ -498,9 +575,9 @@ def _problem(path: Path, raw: dict, err: dict) -> BackViewError:
         zone = _item(raw, "zones", loc[1])
         where.append(_shown_id(zone.get("id")) or f"zones[{loc[1]}]")
         loc = loc[2:]
-    elif loc and loc[0] == "rules" and len(loc) > 1 and isinstance(loc[1], int):
-        rule = _item(raw, "rules", loc[1])
-        where.append(f"rules:{_shown_id(rule.get('id')) or loc[1]}")
+    elif loc and loc[0] in ("rules", "conditions") and len(loc) > 1 and isinstance(loc[1], int):
+        item = _item(raw, loc[0], loc[1])
+        where.append(f"{loc[0]}:{_shown_id(item.get('id')) or loc[1]}")
         loc = loc[2:]
     field = field_path(loc)
     if field:

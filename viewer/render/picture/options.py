@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import math
 import os
-import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -24,6 +22,7 @@ from viewer.core.options import (
     check_palette,
     check_size,
     check_view,
+    parse_place,
 )
 from viewer.core.session import Pin, Session
 from viewer.core.structures import Anatomy
@@ -184,21 +183,7 @@ def parse_pin(text: str) -> Pin:
     if not sep or not where or not note:
         raise BackViewError(f"'{text}' is not a pin: give LANDMARK:NOTE (e.g. 'spinous_T7:Start "
                             "here') or X,Y,Z:NOTE", field="pin")
-    parts = [p.strip() for p in where.split(",")]
-    place: dict = {}
-    try:
-        if len(parts) == 3:
-            coords = tuple(float(p) for p in parts)
-            if not all(math.isfinite(c) for c in coords):
-                raise ValueError
-            place["point"] = coords
-        elif re.fullmatch(r"[A-Za-z][A-Za-z0-9_]*", where):
-            place["landmark"] = where
-        else:
-            raise ValueError
-    except ValueError:
-        raise BackViewError(f"'{where}' is neither a landmark name nor three numbers X,Y,Z",
-                            field="pin") from None
+    place = parse_place(where, "pin")
     try:
         return Pin(note=note, **place)
     except ValidationError as exc:
