@@ -4,6 +4,7 @@
                     [--zone ID] [--labels all|none] [--view back|...] [--session S.json]
                     [--title TEXT] [--pin LANDMARK:NOTE ...] [--transparent]
                     [--layers skin,bones,kidneys] [--skin-opacity 0.3]
+                    [--condition ID ...] [--mark AT:RADIUS_CM[:NOTE] ...]
 
 Options given on the command line win over the session file's. A mistake (an unknown zone,
 view or colour mode, a bad size, a file that cannot be written) prints one line and exits with
@@ -55,8 +56,41 @@ def add_parser(sub) -> None:
                         "default), e.g. 0.3; not a percentage")
     p.add_argument("--session", metavar="FILE", help="a saved session (JSON): view or camera, "
                    "colour mode, selected zone, pins, title")
+    add_screening_args(p)
     add_body_options(p)
     p.set_defaults(run=run)
+
+
+def add_screening_args(p) -> None:
+    """``--condition ID`` and ``--mark AT:RADIUS_CM[:NOTE]`` ("Before you start", issue 14)."""
+    if any("--condition" in a.option_strings for a in p._actions):
+        return  # the shared helper added them already
+    p.add_argument("--condition", action="append", metavar="ID", default=None,
+                   help="a condition of \"Before you start\" that applies (fever, trauma, "
+                        "inflammation, broken-skin, rash, bruising, dvt, varicose-veins); repeat "
+                        "for more")
+    p.add_argument("--mark", action="append", metavar="AT:RADIUS_CM[:NOTE]", default=None,
+                   help="an area to avoid (broken skin, rash, bruising): a landmark or X,Y,Z in "
+                        "mesh units, a radius in cm and an optional note, e.g. "
+                        "spinous_T7:5:bruise; repeat for more")
+
+
+def screening_of(args, body, rmap):
+    """The :class:`~viewer.core.screening.Screening` the command line asks for (None: none);
+    a bad condition or mark raises the one-line error, before anything is rendered."""
+    from viewer.cli import _common
+
+    shared = getattr(_common, "screening_from_args", None)
+    if shared is not None:
+        made = shared(args, body, rmap)
+        return made if made is not None else getattr(args, "screening", None)
+    from viewer.core.screening import Screening, parse_condition, parse_mark
+
+    conditions = tuple(parse_condition(c, rmap) for c in getattr(args, "condition", None) or ())
+    marks = tuple(parse_mark(m, body) for m in getattr(args, "mark", None) or ())
+    if not conditions and not marks:
+        return None
+    return Screening(conditions, marks)
 
 
 def unknown_zone(zone: str, rmap, map_path=None):
@@ -151,6 +185,7 @@ def run(args) -> int:
     if args.session:
         merged.check_against(rmap, None if args.pin else body.landmarks, path=args.session,
                              bounds=body.mesh.bounds)
+    opts.screening = screening_of(args, body, rmap)
     scene = BodyScene(body, rmap)
     if args.session and not args.pin:
         _check_session_pins(scene, pins, args.session)
@@ -167,6 +202,11 @@ def run(args) -> int:
         extras.append(f"{len(result.pins)} pin{'s' if len(result.pins) > 1 else ''}"
                       + (f" ({hidden} hidden in this view)" if hidden else ""))
     extras.append(f"{len(result.labels)} labels")
+    if opts.screening is not None:
+        screening = opts.screening
+        extras.append(f"screened: {', '.join(screening.conditions) or 'no condition'}, "
+                      f"{len(screening.marks)} mark{'' if len(screening.marks) == 1 else 's'}"
+                      + (", POSTPONE the massage" if result.banner is not None else ""))
     if opts.xray:
         extras.append(f"{' and '.join(result.layers_shown) or 'nothing'} under the skin at "
                       f"{opts.skin_opacity:g} opacity")

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 
 from viewer.cli._common import add_body_options
+from viewer.cli.export import add_screening_args, screening_of
 from viewer.core.options import check_palette, parse_size
 from viewer.core.palette import PALETTES
 
@@ -33,6 +34,7 @@ def add_parser(sub) -> None:
                         "a4-landscape (300 dpi)")
     p.add_argument("--palette", metavar="NAME",
                    help=f"colour theme: {', '.join(PALETTES)} (default: default)")
+    add_screening_args(p)
     add_body_options(p, map_help="region map (default: the one the lesson names)")
     p.set_defaults(run=run)
 
@@ -50,6 +52,8 @@ def run(args) -> int:
     if args.export is None:
         if args.size is not None or args.palette is not None:
             raise BackViewError("--size and --palette go with --export DIR", field="export")
+        if getattr(args, "condition", None) or getattr(args, "mark", None):
+            raise BackViewError("--condition and --mark go with --export DIR", field="export")
         body = None
         if getattr(args, "mesh", None) or getattr(args, "landmarks", None):
             from viewer.core.body import Body
@@ -71,10 +75,11 @@ def run(args) -> int:
     from viewer.render.scene import BodyScene
 
     body = Body.load(getattr(args, "mesh", None), getattr(args, "landmarks", None))
+    screening = screening_of(args, body, lesson.rmap)
     scene = BodyScene(body, lesson.rmap)
     ex.quiet_vtk()
     pictures = export_lesson(scene, lesson, folder, size=(width, height),
-                             palette=args.palette or "default", dpi=dpi)
+                             palette=args.palette or "default", dpi=dpi, screening=screening)
     for pic in pictures:
         print(f"wrote {pic.path} ({width}x{height}, {pic.step.colour_by}; "
               f"{len(pic.step.highlight)} highlighted, {_count(len(pic.step.arrows), 'arrow')}, "
