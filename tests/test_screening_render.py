@@ -252,3 +252,48 @@ def test_a_lesson_step_shows_the_screening(scene, body, monkeypatch, tmp_path):
     for pic in pictures:
         assert pic.result.banner is not None, pic.step.id
         assert "postpone" in [k for k, *_ in pic.result.legend_swatches]
+
+
+# --------------------------------------------------------------------------- command line
+def _core_screening_ready() -> bool:
+    from viewer.core.regionmap import load_region_map
+    from viewer.core.screening import parse_condition
+
+    try:
+        parse_condition("dvt", load_region_map())
+    except NotImplementedError:
+        return False
+    except Exception:
+        return True
+    return True
+
+
+needs_core = pytest.mark.skipif(not _core_screening_ready(),
+                                reason="the core's screening (parse_condition) is still a stub")
+
+
+@needs_core
+def test_export_with_a_condition_and_a_mark_draws_them(tmp_path, cli):
+    """``backview export --condition dvt --mark AT:R:NOTE``: the picture's legend, its
+    metadata and the command's own line say what was screened."""
+    from PIL import Image
+
+    out = tmp_path / "screened.png"
+    result = cli("export", "--out", out, "--size", "960x540", "--condition", "dvt",
+                 "--mark", "inferior_angle_left:5:bruise")
+    assert result.returncode == 0, result.stderr
+    assert "screened: dvt, 1 mark" in result.stdout
+    info = Image.open(out).info
+    assert info["backview:screening"].startswith("conditions: dvt; marks: 1")
+
+
+@needs_core
+def test_lesson_export_with_fever_postpones_every_step(tmp_path, cli):
+    result = cli("lesson", "--export", tmp_path / "pics", "--size", "960x540",
+                 "--condition", "fever")
+    assert result.returncode == 0, result.stderr
+    from PIL import Image
+
+    files = sorted((tmp_path / "pics").glob("*.png"))
+    assert files and all("postpone: yes" in Image.open(f).info["backview:screening"]
+                         for f in files)
