@@ -73,6 +73,12 @@ def zones_image(scene: BodyScene, view: str, path: Path, mode: str = "pressure")
     p.close()
 
 
+#: the README's screened pictures ("Before you start")
+SCREENED_DVT_BRUISE = ["--condition", "dvt", "--condition", "bruising",
+                       "--mark", "inferior_angle_left:5:Bruise, 3 days old",
+                       "--title", "Before you start: a history of DVT and a bruise"]
+SCREENED_FEVER = ["--condition", "fever", "--title", "Before you start: a fever"]
+
 GALLERY = {
     "pressure": ["--colour-by", "pressure"],
     "stroke-effleurage": ["--colour-by", "stroke:effleurage"],
@@ -89,6 +95,9 @@ GALLERY = {
     "xray-oblique": ["--layers", "skin,bones,kidneys", "--skin-opacity", "0.3",
                      "--view", "oblique-left", "--colour-by", "stroke:friction",
                      "--title", "Under the skin: friction around the bones"],
+    # "Before you start" (issue 14): beside the plain pressure picture, the same screened
+    "screened-dvt-bruise": SCREENED_DVT_BRUISE,
+    "screened-fever": SCREENED_FEVER,
 }
 
 

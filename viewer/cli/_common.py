@@ -79,3 +79,10 @@ def screening_from_args(args, body: Body, rmap: RegionMap):
             field = f"mark {i}" if len(texts) > 1 else "mark"
             raise BackViewError(exc.message, exc.path, field) from None
     return Screening(ids, tuple(marks))
+
+
+def screening_or_none(args, body, rmap):
+    """:func:`screening_from_args`, or None when the command line asks for no screening (the
+    picture is then exactly the plain one)."""
+    screening = screening_from_args(args, body, rmap)
+    return None if screening.empty else screening

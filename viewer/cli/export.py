@@ -4,6 +4,7 @@
                     [--zone ID] [--labels all|none] [--view back|...] [--session S.json]
                     [--title TEXT] [--pin LANDMARK:NOTE ...] [--transparent]
                     [--layers skin,bones,kidneys] [--skin-opacity 0.3]
+                    [--condition ID ...] [--mark AT:RADIUS_CM[:NOTE] ...]
 
 Options given on the command line win over the session file's. A mistake (an unknown zone,
 view or colour mode, a bad size, a file that cannot be written) prints one line and exits with
@@ -18,7 +19,7 @@ from viewer.cli._common import (
     add_body_options,
     add_screening_options,
     conditions_from_args,
-    screening_from_args,
+    screening_or_none,
 )
 from viewer.core.options import LABEL_CHOICES
 from viewer.core.palette import COLOUR_MODES, PALETTES
@@ -158,8 +159,8 @@ def run(args) -> int:
     if args.session:
         merged.check_against(rmap, None if args.pin else body.landmarks, path=args.session,
                              bounds=body.mesh.bounds)
-    # the guide's screening (--condition, --mark): the renderer reads args.screening
-    args.screening = screening_from_args(args, body, rmap)
+    # the guide's screening (--condition, --mark), checked before anything is rendered
+    opts.screening = screening_or_none(args, body, rmap)
     scene = BodyScene(body, rmap)
     if args.session and not args.pin:
         _check_session_pins(scene, pins, args.session)
@@ -176,6 +177,11 @@ def run(args) -> int:
         extras.append(f"{len(result.pins)} pin{'s' if len(result.pins) > 1 else ''}"
                       + (f" ({hidden} hidden in this view)" if hidden else ""))
     extras.append(f"{len(result.labels)} labels")
+    if opts.screening is not None:
+        screening = opts.screening
+        extras.append(f"screened: {', '.join(screening.conditions) or 'no condition'}, "
+                      f"{len(screening.marks)} mark{'' if len(screening.marks) == 1 else 's'}"
+                      + (", POSTPONE the massage" if result.banner is not None else ""))
     if opts.xray:
         extras.append(f"{' and '.join(result.layers_shown) or 'nothing'} under the skin at "
                       f"{opts.skin_opacity:g} opacity")

@@ -16,7 +16,7 @@ from viewer.cli._common import (
     add_body_options,
     add_screening_options,
     conditions_from_args,
-    screening_from_args,
+    screening_or_none,
 )
 from viewer.core.options import check_palette, parse_size
 from viewer.core.palette import PALETTES
@@ -80,12 +80,12 @@ def run(args) -> int:
     from viewer.render.scene import BodyScene
 
     body = Body.load(getattr(args, "mesh", None), getattr(args, "landmarks", None))
-    # the guide's screening (--condition, --mark): the renderer reads args.screening
-    args.screening = screening_from_args(args, body, lesson.rmap)
+    # the guide's screening (--condition, --mark), checked before anything is rendered
+    screening = screening_or_none(args, body, lesson.rmap)
     scene = BodyScene(body, lesson.rmap)
     ex.quiet_vtk()
     pictures = export_lesson(scene, lesson, folder, size=(width, height),
-                             palette=args.palette or "default", dpi=dpi)
+                             palette=args.palette or "default", dpi=dpi, screening=screening)
     for pic in pictures:
         print(f"wrote {pic.path} ({width}x{height}, {pic.step.colour_by}; "
               f"{len(pic.step.highlight)} highlighted, {_count(len(pic.step.arrows), 'arrow')}, "

@@ -11,6 +11,7 @@ from viewer.core.palette import SELECTION_COLOUR, get_palette
 from viewer.core.zones import NO_ZONE
 from viewer.render.camera import apply_camera
 from viewer.render.scene import BodyScene
+from viewer.render.screened import MARK_COLOUR, MARK_HALO
 from viewer.render.xray import XrayActors
 
 
@@ -54,6 +55,8 @@ class SceneActors:
         self._drawn = None  # the full surface the mapper draws when still
         self._update_borders()
         self._update_hatch()
+        self.mark_actors: list = []
+        self._update_marks()
         #: the layers under the skin and the skin's opacity (:meth:`set_layers`)
         self.xray = XrayActors(self)
 
@@ -90,6 +93,36 @@ class SceneActors:
         self.xray.recolour()
         if render:
             self.plotter.render()
+
+    def set_screening(self, screened, render: bool = True) -> None:
+        """Show ``screened`` (a :class:`~viewer.core.screening.Screened` of this scene's
+        assignment, or None for the map's own rules): marked areas "avoid" with the marks'
+        outlines, limited zones in their capped colours, a postponed massage greyed and
+        hatched all over. The window shows :meth:`BodyScene.banner` beside it."""
+        self.scene.apply_screening(screened)
+        self._recolour()
+        self._update_hatch()
+        self._update_marks()
+        if render:
+            self.plotter.render()
+
+    def _update_marks(self) -> None:
+        """The marks' outlines: a white halo under a reddish-purple line, lifted off the skin
+        (a mark reads as a mark, not as a zone's border)."""
+        for name in ("mark_halo", "mark_line"):
+            self.plotter.remove_actor(name, render=False)
+        self.mark_actors = []
+        outline = self.scene.mark_outlines()
+        if not outline.n_points:
+            return
+        unit = self.scene.body.unit
+        self.mark_actors = [
+            self.plotter.add_mesh(_lift(outline, 0.0006 / unit), color=MARK_HALO,
+                                  line_width=7 * self.line_scale, name="mark_halo",
+                                  pickable=False, render=False),
+            self.plotter.add_mesh(_lift(outline, 0.0013 / unit), color=MARK_COLOUR,
+                                  line_width=3.5 * self.line_scale, name="mark_line",
+                                  pickable=False, render=False)]
 
     def set_layers(self, anatomy, layers, skin_opacity: float = 1.0, render: bool = True) -> None:
         """Show ``layers`` (of ``viewer.core.structures.LAYERS``: "skin", "bones", "kidneys")
@@ -159,7 +192,7 @@ class SceneActors:
             self._drawn = mapper.GetInput()  # what pyvista gave the mapper (it shares "rgb")
         self.moving = moving
         mapper.SetInputData(self._coarse() if moving else self._drawn)
-        for actor in (self.border_actor, self.hatch_actor):
+        for actor in (self.border_actor, self.hatch_actor, *self.mark_actors):
             if actor is not None:
                 actor.SetVisibility(not moving)
         self.plotter.renderer.SetUseFXAA(self._fxaa and not moving)
@@ -168,7 +201,7 @@ class SceneActors:
         """Show or hide the borders and hatching (a window's first frame draws the coloured
         zones alone: in software OpenGL the first frame drawing VTK's wide lines costs a
         fraction of a second more, which the next frame pays instead)."""
-        for actor in (self.border_actor, self.hatch_actor):
+        for actor in (self.border_actor, self.hatch_actor, *self.mark_actors):
             if actor is not None:
                 actor.SetVisibility(visible and not self.moving)
 

@@ -28,6 +28,7 @@ from viewer.core.cache import cache_file, cache_key, read_cached, write_cached
 from viewer.core.palette import hex_to_rgb, zone_colour, zone_hatched
 from viewer.core.regionmap import RegionMap, Zone
 from viewer.core.zones import NO_ZONE, Cover, ZoneAssignment, ZoneFields, assign_zones, most_cautious
+from viewer.render.screened import AVOID_RULE, Banner, ScreenedLook, postpone_banner
 
 #: spacing of the "avoid" hatching on the skin, in metres
 HATCH_SPACING = 0.012
@@ -53,7 +54,13 @@ class BodyScene:
             "surface", _read_surface,
             lambda: cut_surface(self.assignment.fields, self.rmap.caution_order))
         self.zone_of_cell = np.asarray(self.surface.cell_data["zone"])
+        #: the body's face each cell was cut from
+        self.face_of_cell = np.asarray(self.surface.cell_data["face"], np.int64)
         self._covers_from_cells()
+        #: the screening applied (:meth:`apply_screening`), its rules and each cell's mark
+        self.screened = None
+        self._look: ScreenedLook | None = None
+        self.mark_of_cell = np.full(self.surface.n_cells, -1, np.int64)
         self._faces = self.surface.regular_faces
         self.borders = self._cached("borders", _read_borders, self._borders)
 
@@ -115,14 +122,82 @@ class BodyScene:
         d = (np.asarray(points) - f.origin) * self.geometry.scale
         return np.stack([d @ f.left, d @ f.up], axis=1)
 
+    # ------------------------------------------------------------------ screening
+    def apply_screening(self, screened) -> None:
+        """Colour, hatch and outline by the screened rules (issue 14): a
+        :class:`~viewer.core.screening.Screened` of this scene's assignment, or None to go back
+        to the map's own rules. Marked cells are "avoid" in every colour mode, limited zones
+        take their capped rule, and a postponed massage greys and hatches the whole body.
+        :class:`~viewer.render.actors.SceneActors` shows it after its ``set_screening``."""
+        if screened is not None and getattr(screened.screening, "empty", False) and \
+                not screened.postpone:
+            screened = None
+        self.screened = screened
+        if screened is None:
+            self._look = None
+            self.mark_of_cell = np.full(self.surface.n_cells, -1, np.int64)
+            return
+        self._look = ScreenedLook.of(screened, self.rmap)
+        marks = self._look.face_mark
+        self.mark_of_cell = marks[np.clip(self.face_of_cell, 0, len(marks) - 1)]
+
+    @property
+    def look(self) -> ScreenedLook | None:
+        return self._look
+
+    @property
+    def postponed(self) -> bool:
+        return self._look is not None and self._look.postpone
+
+    def banner(self) -> Banner | None:
+        """The postpone banner ("Postpone the massage" and the guide's sentences), or None."""
+        return postpone_banner(self.screened)
+
+    def mark_outlines(self) -> pv.PolyData:
+        """The border of every mark on the skin (each mark's own, joined)."""
+        outlines = []
+        for i in np.unique(self.mark_of_cell[self.mark_of_cell >= 0]):
+            part = self.zone_part(self.mark_of_cell == i)
+            if part.n_cells == 0:
+                continue
+            part = part.clean(tolerance=0.0, absolute=True)
+            outlines.append(part.extract_feature_edges(
+                boundary_edges=True, feature_edges=False, manifold_edges=False,
+                non_manifold_edges=False))
+        return _append([o for o in outlines if o.n_points])
+
+    def mark_centre(self, index: int) -> np.ndarray | None:
+        """The centre of mark ``index`` as drawn: the cell of it nearest its mean (None: the
+        mark covers no cell)."""
+        cells = np.flatnonzero(self.mark_of_cell == index)
+        if len(cells) == 0:
+            return None
+        centres = self.cell_centres[cells]
+        mean = centres.mean(axis=0)
+        return np.asarray(centres[int(np.argmin(np.linalg.norm(centres - mean, axis=1)))], float)
+
+    def _screened_rows(self, rules, zones):
+        """``rules`` (zones' rules, or None for no zone) as the screening changes them."""
+        if self._look is None:
+            return rules
+        return [self._look.zone_rules[z] if r is not None and z != NO_ZONE else r
+                for r, z in zip(rules, zones)]
+
+    def _greyed(self, lut: np.ndarray, palette: str) -> np.ndarray:
+        """A postponed massage: every colour a light grey of its own lightness."""
+        lum = lut.astype(float) @ np.array([0.2126, 0.7152, 0.0722])
+        grey = 0.35 * lum + 0.65 * 190.0
+        return np.repeat(grey[:, None], 3, axis=1).astype(np.uint8)
+
     # ------------------------------------------------------------------ colours
     def zone_colours(self, mode: str, selected: int | Iterable[int] | None = None,
                      palette: str = "default") -> np.ndarray:
         """``(n_zones + 1, 3)`` uint8: row ``i`` is zone ``i``'s colour, the last row no-zone.
         ``selected``: a zone index, or several (a lesson step's highlighted zones)."""
         rules = list(self.rmap.zones) + [None]
-        return self._colour_table(rules, list(range(len(self.rmap.zones))) + [NO_ZONE], mode,
-                                  selected, palette)
+        zones = list(range(len(self.rmap.zones))) + [NO_ZONE]
+        return self._colour_table(self._screened_rows(rules, zones), zones, mode, selected,
+                                  palette)
 
     def _colour_table(self, rules, zones, mode, selected, palette) -> np.ndarray:
         """The colour of each of ``rules`` (a zone, a :class:`Rule` or None) in ``mode``; rows
@@ -145,9 +220,24 @@ class BodyScene:
         lut = self.zone_colours(mode, selected, palette)
         if self.covers:
             lut = np.vstack([lut, self._colour_table(
-                [c.rule for c in self.covers], [c.zone.index for c in self.covers], mode,
-                selected, palette)])
-        return lut[self._colour_row]
+                [self._cover_rule(c) for c in self.covers], [c.zone.index for c in self.covers],
+                mode, selected, palette)])
+        rgb = lut[self._colour_row]
+        return self._screen_rgb(rgb, self.mark_of_cell, mode, palette)
+
+    def _cover_rule(self, cover):
+        return cover.rule if self._look is None else self._look.cover_rule(cover)
+
+    def _screen_rgb(self, rgb: np.ndarray, marks: np.ndarray, mode: str, palette: str):
+        """Marked places "avoid"; everything greyed when the massage is postponed."""
+        if self._look is None:
+            return rgb
+        marked = marks >= 0
+        if marked.any():
+            rgb[marked] = hex_to_rgb(zone_colour(AVOID_RULE, mode, palette))
+        if self._look.postpone:
+            rgb = self._greyed(rgb, palette)
+        return rgb
 
     def face_colours(self, assignment, mode: str, selected: int | Iterable[int] | None = None,
                      palette: str = "default") -> np.ndarray:
@@ -157,16 +247,24 @@ class BodyScene:
         rgb = self.zone_colours(mode, selected, palette)[assignment.face_zone]
         covers, faces, row = assignment.face_covers()
         if covers:
-            table = self._colour_table([c.rule for c in covers], [c.zone.index for c in covers],
-                                       mode, selected, palette)
+            table = self._colour_table([self._cover_rule(c) for c in covers],
+                                       [c.zone.index for c in covers], mode, selected, palette)
             rgb[faces] = table[row]
+        if self._look is not None and len(self._look.face_mark) == len(rgb):
+            rgb = self._screen_rgb(rgb, self._look.face_mark, mode, palette)
         return rgb
 
     def hatched_cells(self, mode: str) -> np.ndarray:
         """Cells whose rule in ``mode`` is "avoid" (the zone's, or the most cautious one)."""
-        rows = [zone_hatched(z, mode) for z in self.rmap.zones] + [False]
-        rows += [zone_hatched(c.rule, mode) for c in self.covers]
-        return np.asarray(rows, bool)[self._colour_row]
+        zones = list(range(len(self.rmap.zones)))
+        rows = [zone_hatched(r, mode) for r in self._screened_rows(list(self.rmap.zones), zones)]
+        rows += [False] + [zone_hatched(self._cover_rule(c), mode) for c in self.covers]
+        cells = np.asarray(rows, bool)[self._colour_row]
+        if self._look is not None:
+            cells = cells | (self.mark_of_cell >= 0)
+            if self._look.postpone:
+                cells[:] = True
+        return cells
 
     def hatch_lines(self, mode: str) -> pv.PolyData:
         """Diagonal lines on every cell whose rule in ``mode`` is "avoid"."""
@@ -241,7 +339,7 @@ def cut_surface(fields: ZoneFields, caution_order) -> pv.PolyData:
     triangles on either side are moved with numpy, so the cost follows the border length.
     Every cell remembers its face of the body, and takes the zone the core's rule gives its
     centre (a cut cell lies on one side of every zero line, so that is the zone of all of it).
-    Cell data: ``zone``, and ``cover`` (the zones the cell lies in, as bits packed by
+    Cell data: ``zone``, ``face`` (the body's face the cell was cut from), and ``cover`` (the zones the cell lies in, as bits packed by
     ``np.packbits``, one row per cell); point data: ``Normals``.
     """
     mesh = pv.PolyData.from_regular_faces(fields.vertices, fields.faces)
@@ -269,7 +367,7 @@ def cut_surface(fields: ZoneFields, caution_order) -> pv.PolyData:
         if name != "Normals":
             del surface.point_data[name]
     for name in list(surface.cell_data.keys()):
-        if name not in ("zone", "cover"):
+        if name not in ("zone", "cover", "face"):
             del surface.cell_data[name]
     surface.point_data.active_normals_name = "Normals"
     return surface
@@ -293,7 +391,7 @@ def _subset(mesh: pv.PolyData, faces: np.ndarray, mask: np.ndarray) -> pv.PolyDa
 
 
 #: bump when the way the surface is cut changes, so cached surfaces are rebuilt
-_SURFACE_VERSION = 5  # 5: cell data "cover"
+_SURFACE_VERSION = 6  # 5: cell data "cover"; 6: "face" (the body's face of each cell)
 
 #: field values (m) this close to zero count as outside: a vertex that lies on an earlier cut
 #: along the same line (two zones sharing a border) would otherwise flip sign by rounding and
@@ -407,7 +505,7 @@ def _read_borders(path: Path) -> pv.PolyData | None:
 
 def _read_surface(path: Path) -> pv.PolyData | None:
     surface = pv.read(path)
-    if not {"zone", "cover"} <= set(surface.cell_data.keys()) or "Normals" not in surface.point_data:
+    if not {"zone", "cover", "face"} <= set(surface.cell_data.keys()) or "Normals" not in surface.point_data:
         return None
     surface.point_data.active_normals_name = "Normals"
     return surface

@@ -19,6 +19,7 @@ from viewer.render.picture.options import ResolvedPin
 from viewer.render.picture.page import Page
 from viewer.render.picture.render import Rendered
 from viewer.render.picture.step_page import LegendStrip, StepPlan
+from viewer.render.screened import MARK_COLOUR
 from viewer.render.picture.style import MUTED, PANEL_FILL, PIN_COLOUR, RULE, STEP_ACCENT, Style
 
 #: the pin head's centre is this many radii from its point
@@ -152,8 +153,7 @@ def _legend(canvas: Canvas, page: Page, style: Style, pal) -> list:
             canvas.hatched_rect(box, row.colour, pal.hatch, spacing=style.px(8), width=style.px(2.2))
         else:
             canvas.fill_rect(box, row.colour)
-        bw = max(1.0, style.px(1.5))
-        canvas.rounded_rect(box, 0, outline=pal.border, width=bw)
+        _swatch_outline(canvas, box, row.key, style, pal)
         swatches.append((row.key, box, row.colour, row.hatched))
         ty = y + (h - lh * len(row.lines)) / 2
         for line in row.lines:
@@ -161,6 +161,14 @@ def _legend(canvas: Canvas, page: Page, style: Style, pal) -> list:
             ty += lh
         y += h
     return swatches
+
+
+def _swatch_outline(canvas: Canvas, box, key: str, style: Style, pal) -> None:
+    """A legend swatch's outline; the marks' swatch has the marks' own outline on the skin."""
+    if key == "mark":
+        canvas.rounded_rect(box, 0, outline=MARK_COLOUR, width=max(2.0, style.px(3.5)))
+    else:
+        canvas.rounded_rect(box, 0, outline=pal.border, width=max(1.0, style.px(1.5)))
 
 
 def _callout(canvas: Canvas, plan, style: Style, pal) -> None:
@@ -250,7 +258,7 @@ def _legend_strip(canvas: Canvas, strip: LegendStrip, style: Style, pal) -> list
             canvas.hatched_rect(box, item.colour, pal.hatch, spacing=style.px(8), width=style.px(2.2))
         else:
             canvas.fill_rect(box, item.colour)
-        canvas.rounded_rect(box, 0, outline=pal.border, width=max(1.0, style.px(1.5)))
+        _swatch_outline(canvas, box, item.key, style, pal)
         canvas.text(item.text_at, item.label, strip.font, pal.text, anchor="lm")
         swatches.append((item.key, box, item.colour, item.hatched))
     return swatches

@@ -327,6 +327,8 @@ class LabelChoice:
     palette: object               # the colour theme
     highlight: set[int]           # the highlighted zones' indices
     selected: Zone | None         # named by its callout, so not labelled
+    #: each zone's rule after a screening (issue 14), by index; None: the zones' own
+    rules: list | None = None
 
 
 def label_zones(scene, page: Page, view: ZoneView, choice: LabelChoice,
@@ -369,8 +371,9 @@ def label_requests(rmap, view: ZoneView, body_mid: float, choice: LabelChoice,
                 options.append(LabelOption("left" if ax < body_mid else "right", (ax, ay), z.id))
         z0 = members[0]
         area = sum(view.visible_area[z.index] for z in members)
-        requests.append(LabelRequest(key, z0.spec.name, zone_colour(z0, choice.mode, choice.palette),
-                                     zone_hatched(z0, choice.mode), options, area))
+        rule = choice.rules[z0.index] if choice.rules is not None else z0
+        requests.append(LabelRequest(key, z0.spec.name, zone_colour(rule, choice.mode, choice.palette),
+                                     zone_hatched(rule, choice.mode), options, area))
     return requests
 
 

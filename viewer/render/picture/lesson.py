@@ -104,15 +104,23 @@ def check_export_dir(folder: str | Path) -> Path:
 def export_lesson(scene: BodyScene, lesson: Lesson, folder: str | Path, *,
                   size: tuple[int, int] = (1920, 1080), palette: str = "default",
                   dpi: int | None = None, optimize: bool = True,
-                  progress=None) -> list[LessonPicture]:
+                  progress=None, screening=None) -> list[LessonPicture]:
     """Render every step and write ``folder/NN-<step>.png``, all or nothing: each picture goes
     into a hidden temporary folder inside ``folder`` (made first, so a folder that cannot be
-    written fails before any rendering), and they are renamed into place once all are done."""
+    written fails before any rendering), and they are renamed into place once all are done.
+    ``screening`` ("Before you start"): every step shows the screened map (its marks, its
+    limits, the postpone banner)."""
     folder = check_export_dir(folder)
     projector = SkinProjector(scene)
     options = [step_options(lesson, step, k, scene, size=size, palette=palette, dpi=dpi,
                             projector=projector) for k, step in enumerate(lesson.steps, start=1)]
+    screened = None
+    if screening is not None and not screening.empty:
+        from viewer.core.screening import apply_screening
+
+        screened = apply_screening(scene.assignment, screening)   # once for every step
     for opts in options:
+        opts.screening, opts.screened = screening, screened
         opts.validate(scene)
     if any(opts.xray for opts in options):   # fitted once for every step that shows them
         from viewer.core.structures import fit_structures

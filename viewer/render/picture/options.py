@@ -24,6 +24,7 @@ from viewer.core.options import (
     check_view,
     parse_place,
 )
+from viewer.core.screening import Screening
 from viewer.core.session import Pin, Session
 from viewer.core.structures import Anatomy
 from viewer.render.picture.canvas import check_glyphs
@@ -66,6 +67,12 @@ class ExportOptions:
     skin_opacity: float = 1.0
     #: the structures under the skin, already fitted (default: fitted when a layer needs them)
     anatomy: Anatomy | None = None
+    #: "Before you start" (issue 14): the conditions that apply and the marks on the body
+    #: (:class:`viewer.core.screening.Screening`); the picture shows the screened map
+    screening: Screening | None = None
+    #: the screening already applied to the scene's assignment (default: applied from
+    #: ``screening``), a :class:`viewer.core.screening.Screened`
+    screened: object | None = None
 
     @property
     def xray(self) -> bool:
@@ -112,6 +119,9 @@ class ExportOptions:
             raise BackViewError("a step panel has no room for the pins' notes", field="pin")
         if self.dpi is not None and not (10 <= self.dpi <= 2400):
             raise BackViewError(f"{self.dpi} dpi is not a print resolution", field="dpi")
+        for i, mark in enumerate(self.screening.marks if self.screening else (), start=1):
+            if mark.note:
+                check_glyphs(mark.note, f"mark {i}")
         for field_name, text in self.texts():
             check_glyphs(text, field_name)
         if scene is not None:

@@ -9,13 +9,13 @@ Each stage is a module of this package and returns new data for the next::
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from PIL import Image
 
 from viewer.core.palette import get_palette
-from viewer.core.regionmap import Zone
+from viewer.core.regionmap import Pressure, Zone
 from viewer.core.camera import Camera, preset_camera
 from viewer.core.structures import Anatomy, fit_structures
 from viewer.render.picture.anchors import find_anchors, pin_tips
@@ -26,6 +26,14 @@ from viewer.render.picture.labels import LabelChoice, PlacedLabel, label_zones
 from viewer.render.picture.options import ExportOptions, ResolvedPin, check_output, resolve_pins
 from viewer.render.picture.page import Page, panel_raised, plan_page
 from viewer.render.picture.render import render_view
+from viewer.render.picture.screening import (
+    BannerPlan,
+    MarkNote,
+    draw_banner,
+    draw_mark_notes,
+    mark_notes,
+    plan_banner,
+)
 from viewer.render.picture.step_page import StepPlan, plan_step_page
 from viewer.render.picture.style import Style
 from viewer.render.picture.wording import page_text
@@ -54,6 +62,10 @@ class ExportResult:
     layers_shown: tuple[str, ...] = ()
     #: one line per structure left out (a landmark it needs is missing); the picture is made
     warnings: list[str] | None = None
+    #: a screened picture (issue 14): the postpone banner as drawn (None: not postponed) and
+    #: the marks' notes with where they went
+    banner: BannerPlan | None = None
+    mark_notes: list[MarkNote] = field(default_factory=list)
 
 
 @dataclass
@@ -87,8 +99,32 @@ def _job(scene: BodyScene, opts: ExportOptions) -> _Job:
 
 
 def annotated_image(scene: BodyScene, opts: ExportOptions) -> ExportResult:
-    """Render and annotate; nothing is written."""
+    """Render and annotate; nothing is written. With a screening in the options, the scene
+    shows it for this picture only (what it showed before comes back)."""
     opts.validate(scene)
+    screened = screened_of(scene, opts)
+    if screened is None and scene.screened is None:
+        return _annotated(scene, opts)
+    before = scene.screened
+    scene.apply_screening(screened)
+    try:
+        return _annotated(scene, opts)
+    finally:
+        scene.apply_screening(before)
+
+
+def screened_of(scene: BodyScene, opts: ExportOptions):
+    """The options' screening applied to the scene's assignment (None: no screening)."""
+    if opts.screened is not None:
+        return opts.screened
+    if opts.screening is None or opts.screening.empty:
+        return None
+    from viewer.core.screening import apply_screening
+
+    return apply_screening(scene.assignment, opts.screening)
+
+
+def _annotated(scene: BodyScene, opts: ExportOptions) -> ExportResult:
     job, pal = _job(scene, opts), get_palette(opts.palette)
     page, framing = _frame(job, _plan(job, pal))                      # plan, then frame
     rendered = render_view(scene, opts, framing, job.style, _marked(job), job.anatomy)
@@ -97,17 +133,43 @@ def annotated_image(scene: BodyScene, opts: ExportOptions) -> ExportResult:
     if job.selected is not None:
         callout = place_callout(page, job.selected, view, job.style, framing.body_box)
         page = replace(page, callout=callout.plan)
-    choice = LabelChoice(opts.labels, opts.mode, pal, set(job.highlighted), job.selected)
+    look = scene.look
+    # a postponed massage: no zone labels over the greyed body, the banner speaks
+    which = "none" if scene.postponed else opts.labels
+    choice = LabelChoice(which, opts.mode, pal, set(job.highlighted), job.selected,
+                         look.zone_rules if look is not None else None)
     labels = label_zones(scene, page, view, choice, callout)
     tips = pin_tips(rendered, framing, [p.point for p in job.pins], scene.body.unit)
     canvas = compose_base(rendered, framing, opts.transparent, pal)
+    notes = mark_notes(scene, rendered, framing)
     swatches, pins = draw_page(canvas, page, labels, callout, list(zip(job.pins, tips)), pal)
+    banner = None
+    if scene.banner() is not None:
+        banner = plan_banner(scene.banner(), job.style, page.figure, framing.body_box)
+        draw_banner(canvas, banner, job.style, pal, pal.pressure[Pressure.AVOID])
+    clear = [lab.box for lab in labels] + ([banner.box] if banner else []) + \
+        ([page.legend.box] if page.legend is not None else [])
+    draw_mark_notes(canvas, notes, job.style, pal, page.figure, clear)
+    metadata = export_metadata(scene, opts, framing)
+    if scene.screened is not None:
+        metadata["backview:screening"] = screening_metadata(scene)
     return ExportResult(canvas.image, framing.camera, framing.render_camera,
                         framing.body_box, labels, pins, swatches,
                         callout.box if callout else None, callout.leader if callout else None,
-                        export_metadata(scene, opts, framing), step=page.step,
+                        metadata, step=page.step,
                         layers_shown=job.layers_shown,
-                        warnings=list(job.anatomy.missing) if job.anatomy is not None else [])
+                        warnings=list(job.anatomy.missing) if job.anatomy is not None else [],
+                        banner=banner, mark_notes=notes)
+
+
+def screening_metadata(scene: BodyScene) -> str:
+    """The file's record of the screening: the conditions, the marks, postponed or not."""
+    screening = scene.screened.screening
+    marks = "; ".join(f"{m.radius_cm:g} cm" + (f" ({m.note})" if m.note else "")
+                      for m in screening.marks)
+    return (f"conditions: {', '.join(screening.conditions) or 'none'}; "
+            f"marks: {len(screening.marks)}{' - ' + marks if marks else ''}; "
+            f"postpone: {'yes' if scene.postponed else 'no'}")
 
 
 def export_image(scene: BodyScene, opts: ExportOptions, out: str | Path) -> ExportResult:
@@ -123,7 +185,8 @@ def export_image(scene: BodyScene, opts: ExportOptions, out: str | Path) -> Expo
 
 def _plan(job: _Job, pal) -> Page:
     """The page: a lesson step's, or a zone page with its panel on the selected zone's side."""
-    text = page_text(job.scene.rmap, job.opts, pal, job.selected, job.pins, job.layers_shown)
+    text = page_text(job.scene.rmap, job.opts, pal, job.selected, job.pins, job.layers_shown,
+                     job.scene)
     if job.opts.step is not None:
         return plan_step_page(job.style, text, job.opts.step)
     index = job.selected.index if job.selected is not None else None

@@ -3,12 +3,21 @@ zone's callout text, the footer."""
 
 from __future__ import annotations
 
-from viewer.core.palette import layer_legend, legend, mode_title, parse_colour_mode, zone_colour, zone_hatched
+from viewer.core.palette import (
+    LegendEntry,
+    layer_legend,
+    legend,
+    mode_title,
+    parse_colour_mode,
+    zone_colour,
+    zone_hatched,
+)
 from viewer.core.regionmap import Zone
 from viewer.core.views import view_phrase
 from viewer.core.wording import zone_facts, zone_sections
 from viewer.render.picture.options import ExportOptions
 from viewer.render.picture.page import CalloutSpec, PageText, PinNote
+from viewer.render.screened import screening_legend
 
 def view_subtitle(opts: ExportOptions) -> str:
     where = view_phrase(None if opts.camera is not None else opts.view)
@@ -49,13 +58,28 @@ def footer_text(rmap, opts: ExportOptions) -> str:
                            "· made with BackView")
 
 
+def screened_legend(scene, mode: str, pal) -> list[LegendEntry]:
+    """The legend's rows for a screened scene (issue 14): the marks, the reasons zones are
+    reduced, and a postponed massage's grey."""
+    if scene is None or scene.screened is None:
+        return []
+    rows = screening_legend(scene.screened, scene.look, mode, pal)
+    if scene.postponed:
+        rows.append(LegendEntry("postpone", "Postponed: no massage until the symptoms resolve",
+                                "#bebebe", True))
+    return rows
+
+
 def page_text(rmap, opts: ExportOptions, pal, selected: Zone | None, pins,
-              layers_shown=()) -> PageText:
+              layers_shown=(), scene=None) -> PageText:
     """Everything the page says, from the options, the region map and the resolved pins; the
-    legend also lists the layers under the skin the picture shows (``layers_shown``)."""
+    legend also lists the layers under the skin the picture shows (``layers_shown``) and what
+    a screening changed (``scene``'s, when it has one applied)."""
     return PageText(
         title=opts.title or rmap.info.name, subtitle=view_subtitle(opts),
-        legend_heading=mode_title(opts.mode), legend_entries=legend(opts.mode, rmap, pal) + layer_legend(layers_shown, pal),
+        legend_heading=mode_title(opts.mode),
+        legend_entries=(legend(opts.mode, rmap, pal) + layer_legend(layers_shown, pal)
+                        + screened_legend(scene, opts.mode, pal)),
         callout=callout_spec(selected, opts.mode, pal) if selected is not None else None,
         pin_notes=[PinNote(p.number, p.note) for p in pins], footer_left=footer_text(rmap, opts),
         footer_right=reminder(rmap))
