@@ -90,8 +90,9 @@ def scr(win, monkeypatch, backview_app):
     controller._mesh = None  # start afresh: no marks, no undo
     controller.answers = set()
     controller._on_model(model)
-    if not controller.dock.isVisible():
+    if controller.dock.isHidden():
         controller.act_dock.trigger()  # View > Before you start
+    controller.dock.raise_()
     win.view.flush()
     backview_app.processEvents()
     yield controller
@@ -104,11 +105,9 @@ def scr(win, monkeypatch, backview_app):
 
 
 def zone_point(win, zone_id: str) -> np.ndarray:
-    """A point of the skin in the middle of a zone (the face nearest its faces' centroid)."""
-    assignment, mesh = win.model.scene.assignment, win.model.body.mesh
-    faces = np.flatnonzero(np.asarray(assignment.face_zone) == win.state.rmap.zone(zone_id).index)
-    centres = np.asarray(mesh.triangles_center, float)[faces]
-    return centres[np.argmin(np.linalg.norm(centres - centres.mean(axis=0), axis=1))]
+    from viewer.ui.screening import zone_point as middle
+
+    return middle(win.model, zone_id)
 
 
 def click(win, pos: QPoint) -> None:
@@ -131,7 +130,12 @@ def test_the_dock_asks_the_maps_questions_grouped_by_what_they_do(scr, win):
     assert scr.act_dock in win.view_menu.actions()
     boxes = scr.panel.boxes
     assert {"fever", "bruising", "dvt"} <= set(boxes)
-    assert boxes["dvt"].text() == scr.condition("dvt").question
+    assert scr.panel.labels["dvt"].text() == scr.condition("dvt").question
+    # a click on the question ticks its box, and unticks it
+    QTest.mouseClick(scr.panel.labels["dvt"], Qt.MouseButton.LeftButton)
+    assert boxes["dvt"].isChecked() and "dvt" in scr.answers
+    QTest.mouseClick(scr.panel.labels["dvt"], Qt.MouseButton.LeftButton)
+    assert not boxes["dvt"].isChecked() and "dvt" not in scr.answers
     texts = [w.text() for w in scr.panel.findChildren(type(scr.panel.hint))
              if w.objectName() == "screeningGroup"]
     assert texts == ["Postpone the massage", "Avoid an area", "Limit the pressure"]

@@ -57,6 +57,8 @@ EFFECT_GROUPS = (
      "No deep work on the lower back: at most light pressure there, deep strokes reduced."),
 )
 POSTPONE_HEADING = "Postpone the massage"
+#: the dock's width when shown (logical pixels): the questions wrap in a few lines
+DOCK_WIDTH = 360
 #: a new mark's radius when the skin is clicked without dragging, cm
 DEFAULT_RADIUS_CM = 3.0
 #: the smallest radius a drag gives, cm
@@ -102,6 +104,19 @@ class EditMark(QUndoCommand):
 
 
 # ---------------------------------------------------------------------------- the dock
+class _ClickLabel(QLabel):
+    """A wrapped question beside its check box; a click on it ticks the box."""
+
+    def __init__(self, text: str, box: QCheckBox):
+        super().__init__(text, wordWrap=True)
+        self.box = box
+        self.setCursor(Qt.CursorShape.PointingHandCursor)
+
+    def mouseReleaseEvent(self, event) -> None:  # noqa: N802 (Qt's name)
+        if event.button() == Qt.MouseButton.LeftButton and self.box.isEnabled():
+            self.box.click()
+
+
 class ScreeningPanel(QWidget):
     """The "Before you start" dock: the questions by effect, then the marks."""
 
@@ -111,6 +126,7 @@ class ScreeningPanel(QWidget):
         outer.setContentsMargins(0, 0, 0, 0)
         scroll = QScrollArea(widgetResizable=True)
         scroll.setFrameShape(QScrollArea.Shape.NoFrame)
+        scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         body = QWidget()
         scroll.setWidget(body)
         outer.addWidget(scroll)
@@ -123,8 +139,9 @@ class ScreeningPanel(QWidget):
         self.questions = QVBoxLayout()
         self.questions.setSpacing(4)
         self.layout_.addLayout(self.questions)
-        #: condition id -> its check box
+        #: condition id -> its check box, and the question beside it
         self.boxes: dict[str, QCheckBox] = {}
+        self.labels: dict[str, QLabel] = {}
 
         self.marks_box = QWidget(objectName="marksBox")
         marks = QVBoxLayout(self.marks_box)
@@ -158,7 +175,7 @@ class ScreeningPanel(QWidget):
             item = self.questions.takeAt(0)
             if item.widget() is not None:
                 item.widget().deleteLater()
-        self.boxes = {}
+        self.boxes, self.labels = {}, {}
         for effect, heading, explain in EFFECT_GROUPS:
             group = [c for c in conditions if c.effect == effect]
             if not group:
@@ -171,11 +188,23 @@ class ScreeningPanel(QWidget):
             line.setStyleSheet("color: #555;")
             self.questions.addWidget(line)
             for c in group:
-                box = QCheckBox(c.question, objectName=f"condition-{c.id}")
-                box.setToolTip("\n".join(f"“{t}”" for t in c.citations))
+                # a check box does not wrap its text: the question is a label beside it,
+                # which ticks the box when clicked
+                row = QWidget()
+                line = QHBoxLayout(row)
+                line.setContentsMargins(0, 0, 0, 0)
+                box = QCheckBox(objectName=f"condition-{c.id}")
+                box.setAccessibleName(c.question)
                 box.setProperty("condition", c.id)
+                label = _ClickLabel(c.question, box)
+                tip = "\n".join(f"“{t}”" for t in c.citations)
+                for w in (box, label):
+                    w.setToolTip(tip)
+                line.addWidget(box, 0, Qt.AlignmentFlag.AlignTop)
+                line.addWidget(label, 1)
                 self.boxes[c.id] = box
-                self.questions.addWidget(box)
+                self.labels[c.id] = label
+                self.questions.addWidget(row)
         if not conditions:
             self.questions.addWidget(QLabel("This region map lists no conditions to ask about.",
                                             wordWrap=True))
@@ -215,7 +244,12 @@ class ScreeningController(QObject):
         self.panel = ScreeningPanel()
         self.dock = window._dock("Before you start", "screeningDock", self.panel,
                                  Qt.DockWidgetArea.LeftDockWidgetArea)
+        # beside "Colours and zones", as a tab: the questions and the marks need the height
+        window.tabifyDockWidget(window.left_dock, self.dock)
         self.dock.hide()
+        self.dock.visibilityChanged.connect(lambda on: on and self.dock.width() < DOCK_WIDTH
+                                            and self.window.resizeDocks(
+                                                [self.dock], [DOCK_WIDTH], Qt.Orientation.Horizontal))
         self.act_dock = self.dock.toggleViewAction()
         self.act_dock.setText("&Before you start")
         self.act_dock.setShortcut(QKeySequence("Ctrl+Shift+B"))
@@ -257,6 +291,13 @@ class ScreeningController(QObject):
         self.view.click_hook = self._click
         self.plotter.installEventFilter(self)  # after the editor's: this filter sees events first
         self._update_enabled()
+
+    def show_dock(self) -> None:
+        """Show the dock in front of its tab (and wide enough to read its questions)."""
+        self.dock.show()
+        self.dock.raise_()
+        if self.dock.width() < DOCK_WIDTH:
+            self.window.resizeDocks([self.dock], [DOCK_WIDTH], Qt.Orientation.Horizontal)
 
     # ------------------------------------------------------------------ model, answers
     def _on_model(self, model) -> None:
@@ -423,8 +464,12 @@ class ScreeningController(QObject):
         return None
 
     def _disc(self, mark: Mark) -> pv.PolyData:
+        """The mark's disc on the skin: the faces near it, cut round at its radius, lifted."""
         mesh = self.model.body.mesh
-        faces = self.mark_faces(mark)
+        r = mark.radius_cm / 100.0 / self.unit
+        self._ensure_picker()
+        near = np.linalg.norm(self._centres - np.asarray(mark.at, float), axis=1)
+        faces = np.flatnonzero(near <= r * 1.3 + 0.02 / self.unit)
         if len(faces) == 0:
             return pv.PolyData()
         tri = np.asarray(mesh.faces)[faces]
@@ -432,8 +477,12 @@ class ScreeningController(QObject):
         normals = np.zeros((len(used), 3))
         np.add.at(normals, inverse.reshape(-1, 3), self._normals[faces][:, None, :])
         normals /= np.maximum(np.linalg.norm(normals, axis=1, keepdims=True), 1e-12)
-        points = np.asarray(mesh.vertices, float)[used] + normals * LIFT_M / self.unit
-        return pv.PolyData.from_regular_faces(points, inverse.reshape(-1, 3))
+        skin = np.asarray(mesh.vertices, float)[used]
+        disc = pv.PolyData.from_regular_faces(skin + normals * LIFT_M / self.unit,
+                                              inverse.reshape(-1, 3))
+        disc.point_data["d"] = np.linalg.norm(skin - np.asarray(mark.at, float), axis=1)
+        disc = disc.clip_scalar(scalars="d", value=r, invert=True)
+        return disc.extract_surface(algorithm="dataset_surface") if disc.n_cells else pv.PolyData()
 
     def _draw_mark(self, i: int, mark: Mark) -> None:
         disc = self._disc(mark)
@@ -596,7 +645,7 @@ class ScreeningController(QObject):
         if on:
             self.window.landmark_editor.set_active(False)
             self.window.undo_group.setActiveStack(self.stack)
-            self.dock.show()
+            self.show_dock()
         self.plotter.setCursor(Qt.CursorShape.CrossCursor if on else Qt.CursorShape.ArrowCursor)
         self._update_enabled()
 
@@ -792,7 +841,7 @@ class ScreeningController(QObject):
         lesson = self.window.lesson
         if index is not None and lesson.step is not None and lesson.step.id == "avoid" \
                 and not self.window.presenting:
-            self.dock.show()
+            self.dock.show()  # a tab beside the colours: the lesson keeps its own panel
 
     def apply_session(self, session) -> None:
         """A loaded session's answers and marks (replacing the current ones; one undo step
@@ -806,7 +855,7 @@ class ScreeningController(QObject):
             box.setChecked(cid in self.answers)
             box.blockSignals(False)
         if session.conditions or session.marks:
-            self.dock.show()
+            self.show_dock()
         self._show_marks_list()
         self.apply()
 
@@ -814,6 +863,15 @@ class ScreeningController(QObject):
 #: the actors of mark i: "mark-i", "mark-outline-i", "mark-label-i" (and pyvista's
 #: "mark-label-i-points" and "mark-label-i-labels")
 _MARK_ACTOR = re.compile(r"^mark-(?:outline-|label-)?(\d+)(?:-points|-labels)?$")
+
+
+def zone_point(model, zone_id: str) -> np.ndarray:
+    """A point of the skin in the middle of a zone: the centre of the zone's face nearest the
+    centroid of its faces' centres (documentation pictures, tests)."""
+    assignment, mesh = model.scene.assignment, model.body.mesh
+    faces = np.flatnonzero(np.asarray(assignment.face_zone) == model.rmap.zone(zone_id).index)
+    centres = np.asarray(mesh.triangles_center, float)[faces]
+    return centres[np.argmin(np.linalg.norm(centres - centres.mean(axis=0), axis=1))]
 
 
 def condition_label(condition: Condition | None, fallback: str | None = None) -> str:
@@ -826,4 +884,5 @@ def _clamp(radius_cm: float) -> float:
     return float(min(max(radius_cm, MIN_RADIUS_CM), MARK_RADIUS_CM[1]))
 
 
-__all__ = ["EFFECT_GROUPS", "EditMark", "ScreeningController", "ScreeningPanel", "conditions_of"]
+__all__ = ["EFFECT_GROUPS", "EditMark", "ScreeningController", "ScreeningPanel", "conditions_of",
+           "zone_point"]
