@@ -151,6 +151,9 @@ def main() -> None:
                         "--structure", "kidney-left"], check=True, cwd=OUT.parents[1])
         subprocess.run([*shot, "docs/images/edit-landmarks.png", "--edit", "inferior_angle_left",
                         "--zone", ""], check=True, cwd=OUT.parents[1])
+        subprocess.run([*shot, "docs/images/screening-window.png", "--zone", "lower-back",
+                        "--condition", "dvt", "--condition", "bruising",
+                        "--mark", "middle-trapezius-left:4:Bruise"], check=True, cwd=OUT.parents[1])
     print(f"wrote pictures to {OUT}")
 
 

@@ -19,7 +19,10 @@ Example::
         {"point": [0.08, 0.50, -0.06], "note": "Knot felt here"}
       ],
       "layers": ["skin", "bones", "kidneys"],
-      "skin_opacity": 0.3
+      "skin_opacity": 0.3,
+      "conditions": ["dvt", "bruising"],
+      "marks": [{"point": [0.05, 0.95, -0.12], "radius_cm": 4.0, "note": "Bruise",
+                 "condition": "bruising"}]
     }
 
 ``camera`` (optional, a :class:`viewer.core.camera.Camera`) holds ``position``, ``focal_point``,
@@ -29,7 +32,10 @@ present it wins over ``view``.
 (``bones``, ``kidneys``); ``skin_opacity`` is a fraction from 0 to 1 (default 1, opaque; not a
 percentage).
 Pins are a ``landmark`` name of the body or a ``point`` on the skin in mesh units, each with a
-short ``note``. A bad file is reported as one line, ``FILE:field: problem``.
+short ``note``. ``conditions`` are the "Before you start" answers that apply (condition ids of the
+region map's ``[[conditions]]``), ``marks`` the areas marked on the skin to avoid: a ``point`` in
+mesh units, a ``radius_cm`` (over 0, at most 30), an optional ``note`` and the ``condition`` it
+marks (:mod:`viewer.core.screening`). A bad file is reported as one line, ``FILE:field: problem``.
 """
 
 from __future__ import annotations
@@ -39,6 +45,7 @@ import os
 from pathlib import Path
 from typing import Literal
 
+import numpy as np
 from pydantic import Field, ValidationError, field_validator, model_validator
 
 from viewer.core.atomic import atomic_write_bytes
@@ -55,6 +62,7 @@ from viewer.core.options import (
     text_problem,
 )
 from viewer.core.schema import Strict
+from viewer.core.screening import MARK_RADIUS_CM, Mark, Screening, conditions
 from viewer.core.views import VIEWS
 
 #: the camera presets a session may name
@@ -63,6 +71,8 @@ VIEW_NAMES = VIEWS
 MAX_NOTE = 80
 MAX_TITLE = 90
 MAX_PINS = 9
+#: the most marks (areas to avoid) a session may hold
+MAX_MARKS = 20
 #: the longest landmark or zone name a session may hold
 MAX_NAME = 200
 FORMAT = "backview-session"
@@ -113,6 +123,39 @@ class Pin(Strict):
         return self
 
 
+class SessionMark(Strict):
+    """A marked area of the skin to avoid (a bruise, a rash, broken skin)."""
+
+    point: Vec3
+    radius_cm: float = Field(gt=MARK_RADIUS_CM[0], le=MARK_RADIUS_CM[1],
+                             description="the mark's radius on the skin, cm")
+    note: str = Field("", description=f"at most {MAX_NOTE} characters")
+    condition: str | None = Field(None, min_length=1)
+
+    @field_validator("point")
+    @classmethod
+    def _point(cls, value):
+        return plausible(value)
+
+    @field_validator("note")
+    @classmethod
+    def _note(cls, value: str) -> str:
+        return " ".join(_plain(value, MAX_NOTE).split())
+
+    @field_validator("condition")
+    @classmethod
+    def _condition(cls, value: str | None) -> str | None:
+        return _plain(value, MAX_NAME)
+
+    def mark(self) -> Mark:
+        return Mark(np.array(self.point, float), float(self.radius_cm), self.note, self.condition)
+
+    @classmethod
+    def of(cls, mark: Mark) -> "SessionMark":
+        return cls(point=tuple(float(v) for v in np.asarray(mark.at, float)),
+                   radius_cm=float(mark.radius_cm), note=mark.note, condition=mark.condition)
+
+
 class Session(Strict):
     """Everything needed to show (and export) the same picture again."""
 
@@ -129,6 +172,22 @@ class Session(Strict):
     #: what is drawn: the skin and the layers under it (x-ray), and the skin's opacity
     layers: LayerList = Field(default_factory=lambda: list(DEFAULT_LAYERS))
     skin_opacity: SkinOpacity = 1.0
+    #: "Before you start": the conditions that apply (ids) and the areas marked to avoid
+    conditions: list[str] = Field(default_factory=list)
+    marks: list[SessionMark] = Field(default_factory=list, max_length=MAX_MARKS)
+
+    @field_validator("conditions")
+    @classmethod
+    def _conditions(cls, value: list[str]) -> list[str]:
+        for item in value:
+            if not item:
+                raise ValueError("a condition id cannot be empty")
+            _plain(item, MAX_NAME)
+        return list(dict.fromkeys(value))
+
+    def screening(self) -> Screening:
+        """The answers and marks as the core's :class:`~viewer.core.screening.Screening`."""
+        return Screening(tuple(self.conditions), tuple(m.mark() for m in self.marks))
 
     @field_validator("title")
     @classmethod
@@ -152,6 +211,16 @@ class Session(Strict):
         if self.selected_zone is not None and self.selected_zone not in rmap.by_id:
             raise SessionError(f"unknown zone '{self.selected_zone}' (this map has: "
                                f"{', '.join(rmap.by_id)})", path, "selected_zone")
+        known = [c.id for c in conditions(rmap)]
+        if known:
+            for i, cid in enumerate(self.conditions):
+                if cid not in known:
+                    raise SessionError(f"unknown condition '{cid}' (this map has: "
+                                       f"{', '.join(known)})", path, f"conditions.{i}")
+            for i, mark in enumerate(self.marks):
+                if mark.condition is not None and mark.condition not in known:
+                    raise SessionError(f"unknown condition '{mark.condition}' (this map has: "
+                                       f"{', '.join(known)})", path, f"marks.{i}.condition")
         if landmarks is not None:
             for i, pin in enumerate(self.pins):
                 if pin.landmark is not None and pin.landmark not in landmarks:

@@ -37,7 +37,7 @@ from PySide6.QtWidgets import (
 from viewer.core.camera import Camera
 from viewer.core.errors import BackViewError
 from viewer.core.options import MAX_SIDE, MIN_HEIGHT, MIN_WIDTH, SIZE_PRESETS
-from viewer.core.session import Pin, Session, load_session, save_session
+from viewer.core.session import Pin, Session, SessionMark, load_session, save_session
 from viewer.core.views import VIEWS, view_phrase
 from viewer.render.camera import apply_camera, camera_from_plotter
 from viewer.render.picture import (
@@ -207,7 +207,7 @@ def export_from_window(parent: QWidget | None, scene: BodyScene, state, *, plott
                        pins: list[Pin] | tuple = (), palette: str = "default",
                        title: str | None = None, default_path: str | Path | None = None,
                        dialog: ExportDialog | None = None, layers=("skin",),
-                       skin_opacity: float = 1.0, anatomy=None) -> Path | None:
+                       skin_opacity: float = 1.0, anatomy=None, screening=None) -> Path | None:
     """Ask for size, view and file, then write the annotated picture; return its path.
 
     :param parent: the main window (the dialog's and message boxes' parent).
@@ -223,6 +223,8 @@ def export_from_window(parent: QWidget | None, scene: BodyScene, state, *, plott
     :param dialog: a ready dialog (tests); by default a new :class:`ExportDialog` is shown.
     :param layers, skin_opacity: what the window shows (x-ray), the dialog's starting choice.
     :param anatomy: the window's fitted structures, if it has them (else fitted when needed).
+    :param screening: "Before you start" (a :class:`viewer.core.screening.Screening`): the
+        answers and marks the picture shows (None or empty: none).
     :returns: the written file, or None when cancelled or when the export failed (the user was
         told why in a message box; nothing was written).
     """
@@ -238,6 +240,8 @@ def export_from_window(parent: QWidget | None, scene: BodyScene, state, *, plott
                          pins=list(pins))
     opts = dialog.options(base, window_camera)
     opts.anatomy = anatomy
+    if screening is not None and not screening.empty:
+        opts.screening = screening  # ExportOptions.screening: the renderer's (issue 14)
     return run_export(parent, scene, opts, dialog.path())
 
 
@@ -260,19 +264,21 @@ def run_export(parent: QWidget | None, scene: BodyScene, opts: ExportOptions,
 
 def session_from_window(state, *, plotter=None, pins=(), palette: str = "default",
                         title: str | None = None, view: str = "back", layers=("skin",),
-                        skin_opacity: float = 1.0) -> Session:
-    """The window's colour mode, palette, selection, camera, pins and layers (x-ray) as a
-    :class:`Session`."""
+                        skin_opacity: float = 1.0, screening=None) -> Session:
+    """The window's colour mode, palette, selection, camera, pins, layers (x-ray) and
+    "Before you start" answers and marks (``screening``) as a :class:`Session`."""
     camera = camera_from_plotter(plotter) if plotter is not None else None
+    conditions = list(screening.conditions) if screening is not None else []
+    marks = [SessionMark.of(m) for m in screening.marks] if screening is not None else []
     return Session(title=title, view=view, camera=camera, colour_mode=state.mode, palette=palette,
                    selected_zone=state.zone_id, pins=list(pins), layers=list(layers),
-                   skin_opacity=skin_opacity)
+                   skin_opacity=skin_opacity, conditions=conditions, marks=marks)
 
 
 def save_session_from_window(parent: QWidget | None, state, *, plotter=None, pins=(),
                              palette: str = "default", title: str | None = None,
                              path: str | Path | None = None, layers=("skin",),
-                             skin_opacity: float = 1.0) -> Path | None:
+                             skin_opacity: float = 1.0, screening=None) -> Path | None:
     """Ask for a file (unless ``path``) and save the session; return its path or None."""
     if path is None:
         path, _ = QFileDialog.getSaveFileName(parent, "Save session", str(Path.home() / "session.json"),
@@ -284,7 +290,8 @@ def save_session_from_window(parent: QWidget | None, state, *, plotter=None, pin
     try:
         return save_session(session_from_window(state, plotter=plotter, pins=pins, palette=palette,
                                                 title=title, layers=layers,
-                                                skin_opacity=skin_opacity), path)
+                                                skin_opacity=skin_opacity,
+                                                screening=screening), path)
     except BackViewError as exc:
         QMessageBox.warning(parent, "Save session", exc.line())
         return None

@@ -42,7 +42,7 @@ from viewer.core.landmark_guide import landmark_guide, landmark_order
 from viewer.core.zones import assign_zones
 from viewer.render.scene import BodyScene
 from viewer.ui.loading import Model
-from viewer.ui.picking import SurfacePicker, widget_to_display
+from viewer.ui.picking import SurfacePicker, mesh_picker, widget_to_display, world_to_display
 
 #: the cheap refit while a marker is dragged runs at most this often (ms)
 PREVIEW_MS = 120
@@ -226,9 +226,12 @@ class LandmarkEditor(QObject):
         self.act_walk = w._action("&Place missing landmarks…", None, self.start_walk,
                                   section=section, tip="Place, one by one, the landmarks the "
                                   "body lacks or that the fit was unsure of")
-        self.act_undo = self.stack.createUndoAction(w, "&Undo")
+        # one Undo/Redo for the window: the group's active stack (this editor's while it is
+        # on, the marks' of "Before you start" while they are edited)
+        w.undo_group.addStack(self.stack)
+        self.act_undo = w.undo_group.createUndoAction(w, "&Undo")
         self.act_undo.setShortcuts(QKeySequence.StandardKey.Undo)
-        self.act_redo = self.stack.createRedoAction(w, "&Redo")
+        self.act_redo = w.undo_group.createRedoAction(w, "&Redo")
         self.act_redo.setShortcuts([QKeySequence("Ctrl+Shift+Z"), QKeySequence("Ctrl+Y")])
         for act in (self.act_undo, self.act_redo):
             act.setProperty("section", section)
@@ -288,13 +291,7 @@ class LandmarkEditor(QObject):
 
     def picker(self) -> SurfacePicker:
         if self._picker is None:
-            mesh = self.mesh
-            self._picker = SurfacePicker(self.plotter.renderer,
-                                         pv.PolyData.from_regular_faces(mesh.vertices, mesh.faces))
-            normals = np.asarray(mesh.face_normals, float)
-            centres = np.asarray(mesh.triangles_center, float)
-            outward = np.einsum("ij,ij->i", centres - centres.mean(axis=0), normals).sum()
-            self._normals = normals * (1.0 if outward >= 0 else -1.0)
+            self._picker, self._normals = mesh_picker(self.plotter.renderer, self.mesh)
         return self._picker
 
     @property
@@ -327,6 +324,7 @@ class LandmarkEditor(QObject):
                 w.stop_lesson()
             self.dock.show()
             self.dock.raise_()
+            w.undo_group.setActiveStack(self.stack)
             w.act_save_session.setShortcuts([])
             self.act_save.setShortcuts(QKeySequence.StandardKey.Save)
             self._show_markers()
@@ -411,7 +409,7 @@ class LandmarkEditor(QObject):
 
     def _display(self, points: np.ndarray) -> np.ndarray:
         """World points -> VTK display coordinates (device pixels, origin bottom-left)."""
-        return _world_to_display(self.plotter.renderer, points)
+        return world_to_display(self.plotter.renderer, points)
 
     def marker_at(self, pos: QPointF) -> str | None:
         """The visible marker within :data:`GRAB_PX` of a widget position, nearest first."""
@@ -504,6 +502,7 @@ class LandmarkEditor(QObject):
         old = self.points.get(name)
         if old is not None and np.array_equal(old, point):
             return
+        self.window.undo_group.setActiveStack(self.stack)
         self.stack.push(MoveLandmark(self, name, old, point))
 
     def _clean_changed(self, clean: bool) -> None:
@@ -892,21 +891,6 @@ def _closest_cell(picker: SurfacePicker, point) -> int:
     cell, sub, dist2 = mutable(-1), mutable(0), mutable(0.0)
     picker.locator.FindClosestPoint(list(map(float, point)), closest, cell, sub, dist2)
     return int(cell)
-
-
-def _world_to_display(renderer, points: np.ndarray) -> np.ndarray:
-    """``(n, 3)`` world points -> ``(n, 3)`` display x, y (device pixels, origin bottom-left)
-    and depth, through the active camera's composite projection."""
-    width, height = renderer.GetSize()
-    m = renderer.GetActiveCamera().GetCompositeProjectionTransformMatrix(
-        renderer.GetTiledAspectRatio(), -1, 1)
-    matrix = np.array([[m.GetElement(i, j) for j in range(4)] for i in range(4)])
-    pts = np.asarray(points, float).reshape(-1, 3)
-    h = np.c_[pts, np.ones(len(pts))] @ matrix.T
-    ndc = h[:, :3] / h[:, 3:4]
-    x0, y0 = renderer.GetOrigin()
-    return np.stack([x0 + (ndc[:, 0] + 1) * 0.5 * width, y0 + (ndc[:, 1] + 1) * 0.5 * height,
-                     ndc[:, 2]], axis=1)
 
 
 __all__ = ["LandmarkEditor", "MoveLandmark", "ask_unsaved"]

@@ -15,7 +15,7 @@ from functools import lru_cache, partial
 from pathlib import Path
 
 from PySide6.QtCore import QSize, Qt, QTimer, Signal
-from PySide6.QtGui import QAction, QActionGroup, QCloseEvent, QCursor, QKeySequence
+from PySide6.QtGui import QAction, QActionGroup, QCloseEvent, QCursor, QKeySequence, QUndoGroup
 from PySide6.QtWidgets import (
     QApplication,
     QDialog,
@@ -45,6 +45,7 @@ from viewer.ui.layers import Layers
 from viewer.ui.lesson import LessonController, LessonPanel
 from viewer.ui.loading import Loader, Model, build_model
 from viewer.ui.panels import LegendWidget, SafetyPanel, ZoneList, ZonePanel
+from viewer.ui.screening import ScreeningController
 from viewer.ui.presentation import PRESENT_HELP, Blackout, ClickerKeys, present_font_px, present_style
 from viewer.ui.settings import Settings
 from viewer.ui.state import ViewerState
@@ -146,7 +147,10 @@ class MainWindow(QMainWindow):
         self.state.paletteChanged.connect(self._on_palette)
         self._on_palette(self.state.palette)
         self._on_mode(self.state.mode)
+        #: Edit > Undo and Redo act on the active stack (landmarks, or the marks on the body)
+        self.undo_group = QUndoGroup(self)
         self.landmark_editor = LandmarkEditor(self)  # View > Edit landmarks
+        self.screening = ScreeningController(self)  # View > Before you start
         self._restore_window()
         self.lesson_dock.hide()  # until a lesson runs
         for act in (self.act_next, self.act_previous):
@@ -553,7 +557,7 @@ class MainWindow(QMainWindow):
         path = export_dialog.export_from_window(
             self, self.model.scene, self.state, plotter=self.plotter, palette=self.state.palette,
             layers=self.layers.drawn_layers(), skin_opacity=self.layers.drawn_opacity(),
-            anatomy=self.layers.anatomy)
+            anatomy=self.layers.anatomy, screening=self.screening.screening())
         self.statusBar().showMessage(f"Saved {path}" if path else "", 6000)
         return path
 
@@ -564,7 +568,8 @@ class MainWindow(QMainWindow):
 
         path = export_dialog.save_session_from_window(
             self, self.state, plotter=self.plotter, palette=self.state.palette,
-            layers=self.layers.drawn_layers(), skin_opacity=self.layers.drawn_opacity())
+            layers=self.layers.drawn_layers(), skin_opacity=self.layers.drawn_opacity(),
+            screening=self.screening.screening())
         if path:
             self.statusBar().showMessage(f"Saved {path}", 6000)
         return path
@@ -581,6 +586,7 @@ class MainWindow(QMainWindow):
             self.state.set_palette(session.palette)
         export_dialog.apply_session(session, self.state, plotter=self.plotter)
         self.layers.apply_session(session.layers, session.skin_opacity)
+        self.screening.apply_session(session)
 
     # ------------------------------------------------------------------ lesson
     def start_lesson(self, index: int = 0) -> bool:

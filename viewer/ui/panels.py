@@ -287,11 +287,19 @@ class ZonePanel(_HtmlPanel):
         self.zone: Zone | None = None
         #: the bone or kidney shown instead of a zone (picked through the skin), or None
         self.structure = None
+        #: more sections shown under the zone's rules, from outside the map (the window's
+        #: "Before you start": why a rule is reduced, a mark's condition):
+        #: ``notes(zone, cover) -> list[Section]``, or None
+        self.notes = None
         state.zoneSelected.connect(lambda _id: self._show_state())
         state.structureSelected.connect(lambda _s: self._show_state())
         state.mapChanged.connect(lambda _m: self._show_state())
         state.paletteChanged.connect(lambda _p: self._show_state())
         self.show_zone(None)
+
+    def refresh(self) -> None:
+        """Show the state's zone (or structure) anew: what :attr:`notes` says changed."""
+        self._show_state()
 
     def _show_state(self) -> None:
         if self.state.structure is not None:
@@ -328,7 +336,8 @@ class ZonePanel(_HtmlPanel):
         also = also_inside_text(cover)
         if also:
             parts.append(f'<p class="also">{escape(also)}.</p>')
-        for section in zone_sections(zone):
+        notes = self.notes(zone, cover) if self.notes is not None else []
+        for section in [*notes, *zone_sections(zone)]:
             parts.append(f'<h2 class="warn">{escape(section.heading)}</h2>' if section.warning
                          else f"<h2>{escape(section.heading)}</h2>")
             parts.append(_section_html(section))

@@ -37,6 +37,40 @@ def widget_to_display(x: float, y: float, device_pixel_ratio: float,
             int(math.floor(display_height - (y + 0.5) * device_pixel_ratio)))
 
 
+def widget_display(plotter, pos) -> tuple[int, int]:
+    """A widget position (logical pixels, a ``QPointF``) of ``plotter`` to VTK display
+    coordinates of the pixel under it."""
+    height = plotter.render_window.GetSize()[1]
+    return widget_to_display(pos.x(), pos.y(), plotter.devicePixelRatioF(), height)
+
+
+def world_to_display(renderer, points: np.ndarray) -> np.ndarray:
+    """``(n, 3)`` world points -> ``(n, 3)`` display x, y (device pixels, origin bottom-left)
+    and depth, through the active camera's composite projection."""
+    width, height = renderer.GetSize()
+    m = renderer.GetActiveCamera().GetCompositeProjectionTransformMatrix(
+        renderer.GetTiledAspectRatio(), -1, 1)
+    matrix = np.array([[m.GetElement(i, j) for j in range(4)] for i in range(4)])
+    pts = np.asarray(points, float).reshape(-1, 3)
+    h = np.c_[pts, np.ones(len(pts))] @ matrix.T
+    ndc = h[:, :3] / h[:, 3:4]
+    x0, y0 = renderer.GetOrigin()
+    return np.stack([x0 + (ndc[:, 0] + 1) * 0.5 * width, y0 + (ndc[:, 1] + 1) * 0.5 * height,
+                     ndc[:, 2]], axis=1)
+
+
+def mesh_picker(renderer: vtkRenderer, mesh) -> tuple["SurfacePicker", np.ndarray]:
+    """A :class:`SurfacePicker` of a body's uncut mesh (a trimesh: a picked cell is the body's
+    face) and the mesh's face normals turned outwards."""
+    import pyvista as pv
+
+    picker = SurfacePicker(renderer, pv.PolyData.from_regular_faces(mesh.vertices, mesh.faces))
+    normals = np.asarray(mesh.face_normals, float)
+    centres = np.asarray(mesh.triangles_center, float)
+    outward = np.einsum("ij,ij->i", centres - centres.mean(axis=0), normals).sum()
+    return picker, normals * (1.0 if outward >= 0 else -1.0)
+
+
 class SurfacePicker:
     """Picks cells and points of one surface (any ``vtkPolyData``) as seen by one renderer."""
 
@@ -127,4 +161,5 @@ class StructurePicker:
         return best
 
 
-__all__ = ["StructurePicker", "SurfacePicker", "ZonePicker", "widget_to_display"]
+__all__ = ["StructurePicker", "SurfacePicker", "ZonePicker", "mesh_picker", "widget_display",
+           "widget_to_display", "world_to_display"]

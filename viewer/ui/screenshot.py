@@ -2,13 +2,15 @@
 
     xvfb-run -s '-screen 0 1920x1080x24' python -m viewer.ui.screenshot [OUT.png] [--zone ID]
         [--mode MODE] [--size 1600x1000] [--present STEP] [--edit LANDMARK]
-        [--xray PERCENT [--structure ID]]
+        [--xray PERCENT [--structure ID]] [--condition ID ...] [--mark ZONE:RADIUS_CM[:NOTE] ...]
 
 With ``--present STEP`` the window is in presentation mode (full screen) at lesson step STEP
 (1-based), e.g. ``docs/images/presentation.png``; with ``--edit LANDMARK`` in View → Edit landmarks
 with that landmark selected (``docs/images/edit-landmarks.png``); with ``--xray PERCENT``
 in View → X-ray, the skin at that opacity (``--structure ID`` selects a bone or kidney,
-``docs/images/xray-window.png``).
+``docs/images/xray-window.png``); with ``--condition ID`` (repeatable) View → Before you start
+with those answers ticked, and ``--mark ZONE:RADIUS_CM[:NOTE]`` a mark in the middle of a zone
+(``docs/images/screening-window.png``).
 
 Uses a throwaway settings file, so the picture never depends on (or changes) the user's own.
 """
@@ -41,11 +43,16 @@ def main(argv: list[str] | None = None) -> int:
                         help="View > X-ray on, the skin at this opacity (0-100)")
     parser.add_argument("--structure", metavar="ID",
                         help="with --xray: this bone or kidney selected (e.g. vertebra-L1)")
+    parser.add_argument("--condition", action="append", default=[], metavar="ID",
+                        help="View > Before you start with this condition ticked (repeatable)")
+    parser.add_argument("--mark", action="append", default=[], metavar="ZONE:RADIUS_CM[:NOTE]",
+                        help="a mark in the middle of this zone (repeatable)")
     args = parser.parse_args(argv)
     width, height = (int(v) for v in args.size.lower().split("x"))
 
     from viewer.ui.app import application
     from viewer.ui.main_window import MainWindow
+    from viewer.ui.screening import zone_point
     from viewer.ui.settings import Settings
 
     app = application()
@@ -82,6 +89,21 @@ def main(argv: list[str] | None = None) -> int:
                 time.sleep(0.01)
             if args.structure:
                 window.state.select_structure(window.layers.anatomy.get(args.structure))
+        if args.condition or args.mark:
+            screening = window.screening
+            known = {c.id for c in screening.conditions}
+            for cid in args.condition:
+                if cid not in known:
+                    print(f"--condition {cid}: not in the region map (it has: "
+                          f"{', '.join(sorted(known)) or 'none'})", file=sys.stderr)
+                    return 2
+                screening.set_answer(cid, True)
+            for text in args.mark:
+                zone, radius, *note = text.split(":", 2)
+                screening.add_mark(zone_point(window.model, zone), float(radius),
+                                   note[0] if note else "")
+            screening.show_dock()
+            screening.select_mark(None)
         drawn = []
         window.view.updated.connect(lambda: drawn.append(1))
         window.view.flush()
