@@ -2,14 +2,10 @@
 limited zone's panel gives, marks placed, dragged, resized, deleted and undone on the skin, and
 sessions and exports that keep them.
 
-Until the region map lists its conditions and the core applies them, the tests use a stand-in
-of the core that does what issue 14 says (fever postpones, bruising is marked, DVT limits the
-lower back); once the real core and map are there, they run against them.
+They run against the shipped map's conditions and the real core (viewer.core.screening).
 """
 
 from __future__ import annotations
-
-from dataclasses import dataclass, field
 
 import numpy as np
 import pytest
@@ -17,74 +13,19 @@ from PySide6.QtCore import QPoint, Qt
 from PySide6.QtTest import QTest
 
 from viewer.core import screening as core
-from viewer.core.screening import Condition, Screening
+from viewer.core.screening import Screening
 
 FEVER = ("Individuals experiencing an acute fever, recent severe trauma, or active inflammation "
          "should postpone the massage until symptoms resolve.")
 SKIN = ("Never perform a massage over areas with broken skin, active rashes, or unexplained "
         "bruising, as this risks infection or further tissue damage.")
-DVT = ("Individuals with a history of deep vein thrombosis (DVT) or severe varicose veins should "
-       "avoid deep tissue work on the legs and lower back, as manipulation could potentially "
-       "dislodge a blood clot.")
-FAKE_CONDITIONS = [
-    Condition("fever", "Does the recipient have an acute fever?", "postpone", (FEVER,), "acute fever"),
-    Condition("bruising", "Is there unexplained bruising on the back?", "avoid-area", (SKIN,),
-              "unexplained bruising"),
-    Condition("dvt", "Has the recipient a history of deep vein thrombosis (DVT)?", "limit", (DVT,),
-              "history of DVT"),
-]
-
-
-@dataclass
-class FakeScreened:
-    """What the core's ``Screened`` tells the window, as issue 14 specifies it."""
-
-    assignment: object
-    screening: Screening
-    postpone: bool = False
-    reasons: list = field(default_factory=list)
-    face_mark: np.ndarray | None = None
-
-    def why(self, face):
-        zone = int(self.assignment.face_zone[face])
-        zones = self.assignment.rmap.zones if hasattr(self.assignment, "rmap") else None
-        zid = zones[zone].id if zones is not None and zone >= 0 else ""
-        if "dvt" in self.screening.conditions and zid.startswith("lower-back"):
-            return ["Reduced: history of DVT"]
-        return []
-
-    def rule(self, face):
-        return None
-
-    def mark_faces(self, index):
-        return np.flatnonzero(self.face_mark == index)
-
-
-def fake_apply(rmap, mesh, unit):
-    centres = np.asarray(mesh.triangles_center, float)
-
-    def apply(assignment, screening):
-        assignment.rmap = rmap
-        face_mark = np.full(len(assignment.face_zone), -1, np.int16)
-        for i, m in enumerate(screening.marks):
-            r = (m.radius_cm + core.MARK_MARGIN_CM) / 100.0 / unit
-            face_mark[np.linalg.norm(centres - m.at, axis=1) <= r] = i
-        postpone = "fever" in screening.conditions
-        return FakeScreened(assignment, screening, postpone, [FEVER] if postpone else [], face_mark)
-
-    return apply
 
 
 @pytest.fixture
 def scr(win, monkeypatch, backview_app):
     """The window's screening, reset: no answers, no marks, the dock shown."""
-    from viewer.ui import screening as ui_screening
-
     model = win.model
-    if not core.conditions(model.rmap):  # the map does not list them yet: the stand-in
-        monkeypatch.setattr(ui_screening, "conditions_of", lambda rmap: list(FAKE_CONDITIONS))
-        monkeypatch.setattr(core, "apply_screening",
-                            fake_apply(model.rmap, model.body.mesh, model.body.unit))
+    assert {"fever", "bruising", "dvt"} <= {c.id for c in core.conditions(model.rmap)}
     controller = win.screening
     controller.set_placing(False)
     controller._mesh = None  # start afresh: no marks, no undo
@@ -174,7 +115,7 @@ def test_fever_shows_the_postpone_banner_with_the_guides_sentence(scr, win):
     assert scr.banner.isVisible()
     text = scr.banner_text()
     assert text.startswith("Postpone the massage")
-    assert "postpone the massage until symptoms resolve" in text
+    assert FEVER in text  # the guide's sentence, whole
     # over the 3D view, inside it, and wide enough to read
     geo = scr.banner.geometry()
     assert scr.banner.parent() is win.plotter
@@ -305,3 +246,18 @@ def test_export_receives_the_screening(scr, win, monkeypatch):
     scr.panel.boxes["bruising"].click()
     win.export_image()
     assert calls[1]["screening"].marks == () and calls[1]["screening"].conditions == ("dvt",)
+
+
+def test_the_command_lines_screening_is_answered_and_marked_in_the_window(scr, win):
+    """`backview --condition dvt --condition bruising --mark ...` opens the window with those
+    answers ticked, the mark placed, and the body coloured by the screened rules."""
+    from viewer.core.screening import parse_mark
+
+    mark = parse_mark("inferior_angle_left:5:Bruise", win.model.body)
+    scr.start_with(Screening(("dvt", "bruising"), (mark,)))
+    assert scr.answers == {"dvt", "bruising"}
+    assert scr.panel.boxes["dvt"].isChecked() and scr.panel.boxes["bruising"].isChecked()
+    assert len(scr.marks) == 1 and scr.marks[0].note == "Bruise"
+    screened = win.view.scene.screened
+    assert screened is not None and len(screened.mark_faces(0)) > 0
+    assert "dvt" in screened.screening.conditions

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import argparse
 import importlib
-import inspect
 import sys
 
 from viewer import __version__
@@ -97,10 +96,6 @@ def main(argv: list[str] | None = None) -> int:
             if args.condition or args.mark:
                 kwargs["screening"] = _window_screening(args)
             app = importlib.import_module("viewer.ui.app")
-            if kwargs and "screening" not in inspect.signature(app.run).parameters:
-                raise BackViewError("the window does not take --condition and --mark yet: use "
-                                    "them with `backview zones` or `backview export`",
-                                    field="condition")
             return app.run(mesh=args.mesh, region_map=args.region_map, landmarks=args.landmarks,
                            **kwargs)
         return int(args.run(args) or 0)

@@ -77,7 +77,7 @@ def check_display() -> None:
 
 
 def run(mesh: str | Path | None = None, region_map: str | Path | None = None,
-        landmarks: str | Path | None = None) -> int:
+        landmarks: str | Path | None = None, screening=None) -> int:
     """Open the window on ``mesh`` and ``region_map`` (the shipped ones by default).
 
     The files are read before the window opens, so a bad one stops ``backview`` with one line
@@ -100,4 +100,6 @@ def run(mesh: str | Path | None = None, region_map: str | Path | None = None,
     window = MainWindow()
     window.show()
     window.open_files(future=scene)
+    if screening is not None:  # --condition / --mark: answered and marked once the body shows
+        window.screening.start_with(screening)
     return app.exec()

@@ -172,9 +172,10 @@ class ScreeningPanel(QWidget):
 
     def set_conditions(self, conditions: list[Condition]) -> None:
         while self.questions.count():
-            item = self.questions.takeAt(0)
-            if item.widget() is not None:
-                item.widget().deleteLater()
+            widget = self.questions.takeAt(0).widget()
+            if widget is not None:  # out of the dock now, deleted when Qt is idle
+                widget.setParent(None)
+                widget.deleteLater()
         self.boxes, self.labels = {}, {}
         for effect, heading, explain in EFFECT_GROUPS:
             group = [c for c in conditions if c.effect == effect]
@@ -234,6 +235,8 @@ class ScreeningController(QObject):
         self._normals = None
         self._centres = None
         self._mesh = None
+        #: a screening from the command line, applied once its body is shown
+        self._pending = None
         self._drag: tuple[str, int | None, Mark | None] | None = None  # kind, index, mark before
         self._live: Mark | None = None  # the mark being dragged, as it is now
         self._clicked: tuple[str, int] | None = None  # (zone id, body face) of the last click
@@ -317,6 +320,7 @@ class ScreeningController(QObject):
             box.setChecked(cid in self.answers)
             box.toggled.connect(lambda on, cid=cid: self.set_answer(cid, on))
         self.apply()
+        self._take_pending()
 
     @property
     def model(self):
@@ -377,12 +381,10 @@ class ScreeningController(QObject):
     # ------------------------------------------------------------------ what the view shows
     def show_screened(self, screened) -> None:
         """The screened map in the 3D view: the one place the window hands it to the renderer
-        (``SceneActors.set_screened`` where the renderer has it), then the banner and the
-        marks, which are the window's."""
-        actors = self.view.actors
-        hook = getattr(actors, "set_screened", None)
-        if hook is not None:
-            hook(screened, render=False)
+        (``SceneActors.set_screening``: marked areas, capped zones, a postponed body), then the
+        banner and the marks' handles, which are the window's."""
+        if self.view.actors is not None:
+            self.view.actors.set_screening(screened, render=False)
         self._set_banner(screened)
         self._draw_marks()
         self.view.redraw()
@@ -846,15 +848,30 @@ class ScreeningController(QObject):
     def apply_session(self, session) -> None:
         """A loaded session's answers and marks (replacing the current ones; one undo step
         per mark is not kept: loading starts afresh)."""
+        self._replace(session.conditions, [m.mark() for m in session.marks])
+
+    def start_with(self, screening) -> None:
+        """``backview --condition ... --mark ...``: these answers and marks once the body
+        is shown (a :class:`~viewer.core.screening.Screening` checked by the command line)."""
+        self._pending = screening
+        if self.model is not None and self.model.body.mesh is self._mesh:
+            self._take_pending()
+
+    def _take_pending(self) -> None:
+        pending, self._pending = self._pending, None
+        if pending is not None and not pending.empty:
+            self._replace(pending.conditions, list(pending.marks))
+
+    def _replace(self, conditions, marks) -> None:
         self.stack.clear()
-        self.marks = [m.mark() for m in session.marks]
+        self.marks = list(marks)
         self.selected = None
-        self.answers = {c for c in session.conditions if self.condition(c) is not None}
+        self.answers = {c for c in conditions if self.condition(c) is not None}
         for cid, box in self.panel.boxes.items():
             box.blockSignals(True)
             box.setChecked(cid in self.answers)
             box.blockSignals(False)
-        if session.conditions or session.marks:
+        if conditions or marks:
             self.show_dock()
         self._show_marks_list()
         self.apply()
