@@ -66,6 +66,28 @@ def add_parser(sub) -> None:
     p.set_defaults(run=run)
 
 
+def _session_screening(session, body, rmap, path):
+    """A session's answers and marks (None when it has none), checked like the command line's:
+    a condition the map does not list, or a mark off the body, is one line naming the session."""
+    from viewer.core.errors import BackViewError
+    from viewer.core.screening import MARK_SNAP_CM, closest_on_skin, parse_condition
+
+    screening = session.screening()
+    if screening.empty:
+        return None
+    for i, cid in enumerate(screening.conditions):
+        try:
+            parse_condition(cid, rmap)
+        except BackViewError as err:
+            raise BackViewError(err.message, path, f"conditions[{i}]") from None
+    for i, mark in enumerate(screening.marks):
+        off_cm = closest_on_skin(body, mark.at)[2] * body.unit * 100
+        if off_cm > MARK_SNAP_CM:
+            raise BackViewError(f"lies {off_cm:.1f} cm off the body's skin (at most "
+                                f"{MARK_SNAP_CM:g} cm)", path, f"marks[{i}]:point")
+    return screening
+
+
 def unknown_zone(zone: str, rmap, map_path=None):
     """The one line for an unknown ``--zone``: the known ids, and the user's map if they gave one."""
     from viewer.core.errors import BackViewError
@@ -159,8 +181,11 @@ def run(args) -> int:
     if args.session:
         merged.check_against(rmap, None if args.pin else body.landmarks, path=args.session,
                              bounds=body.mesh.bounds)
-    # the guide's screening (--condition, --mark), checked before anything is rendered
+    # the guide's screening (--condition, --mark, else the session's answers and marks),
+    # checked before anything is rendered
     opts.screening = screening_or_none(args, body, rmap)
+    if opts.screening is None and args.session:
+        opts.screening = _session_screening(merged, body, rmap, args.session)
     scene = BodyScene(body, rmap)
     if args.session and not args.pin:
         _check_session_pins(scene, pins, args.session)
