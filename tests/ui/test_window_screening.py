@@ -96,17 +96,22 @@ def test_ticking_dvt_says_why_the_lower_back_is_reduced(scr, win, to_widget, bac
     text = win.zone_panel.text()
     assert "Reduced: history of DVT" in text
     assert "dislodge a blood clot" in text  # the guide's sentence behind it
+    # the table gives the values that apply now, not the zone's own (moderate, allowed)
+    assert "Light (reduced: history of DVT; the zone's own: Moderate)" in text
+    assert "Light only (reduced: history of DVT; the zone's own: Allowed)" in text
     # picked from the list, the same
     win.state.select(None)
     win.state.select("lower-back")
     assert "Reduced: history of DVT" in win.zone_panel.text()
+    assert "Light (reduced: history of DVT" in win.zone_panel.text()
     # elsewhere, nothing is reduced
     win.state.select("upper-trapezius-left")
     assert "Reduced" not in win.zone_panel.text()
     # unticked: the lower back is itself again
     scr.panel.boxes["dvt"].click()
     win.state.select("lower-back")
-    assert "Reduced" not in win.zone_panel.text()
+    text = win.zone_panel.text()
+    assert "Reduced" not in text and "reduced" not in text and "Moderate" in text
 
 
 def test_fever_shows_the_postpone_banner_with_the_guides_sentence(scr, win):

@@ -61,9 +61,15 @@ def zone_facts(zone: Zone, cover: Cover | None = None) -> list[Fact]:
     of each over every zone covering it, a stricter one noted."""
     rule = cover.rule if cover is not None else zone.rule
     stricter = set(cover.stricter) if cover is not None else set()
+    # a place whose rule "Before you start" reduced says so ("reduced: history of DVT")
+    reduced = getattr(cover, "reduced_by", None)
 
     def note(field: str, own) -> str:
-        return f"here; {own.label} elsewhere in this zone" if field in stricter else ""
+        if field not in stricter:
+            return ""
+        if reduced:
+            return f"{reduced}; the zone's own: {own.label}"
+        return f"here; {own.label} elsewhere in this zone"
 
     facts = [Fact("Pressure", rule.pressure.label, "pressure", note("pressure", zone.pressure))]
     facts += [Fact(s.label, rule.strokes[s].label, f"stroke:{s.value}",

@@ -291,6 +291,9 @@ class ZonePanel(_HtmlPanel):
         #: "Before you start": why a rule is reduced, a mark's condition):
         #: ``notes(zone, cover) -> list[Section]``, or None
         self.notes = None
+        #: ``place(zone, cover) -> cover``: the rule that applies at the place shown, after
+        #: "Before you start" (a limit, a mark), as a cover; or None
+        self.place = None
         state.zoneSelected.connect(lambda _id: self._show_state())
         state.structureSelected.connect(lambda _s: self._show_state())
         state.mapChanged.connect(lambda _m: self._show_state())
@@ -323,6 +326,8 @@ class ZonePanel(_HtmlPanel):
 
     def _html(self, zone: Zone, cover=None) -> str:
         doc, palette = self.document(), get_palette(self.state.palette)
+        if self.place is not None:
+            cover = self.place(zone, cover)
         rule = cover.rule if cover is not None else zone
         rows = []
         for fact in zone_facts(zone, cover):

@@ -22,7 +22,7 @@ is the one place the window hands it over).
 from __future__ import annotations
 
 import re
-from dataclasses import replace
+from dataclasses import dataclass, replace
 
 import numpy as np
 import pyvista as pv
@@ -290,6 +290,7 @@ class ScreeningController(QObject):
         window.modelLoaded.connect(self._on_model)
         window.lesson.stepChanged.connect(self._on_step)
         window.zone_panel.notes = self.zone_notes
+        window.zone_panel.place = self.screened_place
         self._previous_hook = self.view.click_hook
         self.view.click_hook = self._click
         self.plotter.installEventFilter(self)  # after the editor's: this filter sees events first
@@ -807,6 +808,23 @@ class ScreeningController(QObject):
                 return int(free[0])
         return int(faces[0])
 
+    def screened_place(self, zone, cover):
+        """The zone panel's place after the screening: where a limit caps the rule or a mark
+        makes it avoid, a cover whose rule is the screened one (its table then shows the
+        values that apply, each reduced one noted with why); otherwise ``cover`` itself."""
+        screened = self.screened
+        if screened is None or self.model is None or not self.model.zoned:
+            return cover
+        face = self._face_for(zone, cover)
+        rule = screened.rule(face) if face >= 0 else None
+        own = cover.rule if cover is not None else zone.rule
+        if rule is None or rule.fields() == own.fields():
+            return cover
+        why = list(dict.fromkeys(screened.why(face)))
+        return _ScreenedPlace(zone, cover.also if cover is not None else (), rule,
+                              rule.stricter_fields(zone.rule),
+                              "; ".join(w[:1].lower() + w[1:] for w in why) or "before you start")
+
     def zone_notes(self, zone, cover) -> list[Section]:
         """The zone panel's "Before you start" sections: a mark clicked (its condition, note and
         the guide's sentence), why the rule is reduced here, the postponement."""
@@ -880,6 +898,18 @@ class ScreeningController(QObject):
 #: the actors of mark i: "mark-i", "mark-outline-i", "mark-label-i" (and pyvista's
 #: "mark-label-i-points" and "mark-label-i-labels")
 _MARK_ACTOR = re.compile(r"^mark-(?:outline-|label-)?(\d+)(?:-points|-labels)?$")
+
+
+@dataclass(frozen=True)
+class _ScreenedPlace:
+    """A place whose rule "Before you start" changed, shaped like a zone
+    :class:`~viewer.core.zones.Cover` for the zone panel (``reduced_by`` says why)."""
+
+    zone: object
+    also: tuple
+    rule: object
+    stricter: list
+    reduced_by: str
 
 
 def zone_point(model, zone_id: str) -> np.ndarray:
