@@ -68,6 +68,22 @@ def body():
     return Body.load()
 
 
+@pytest.fixture(scope="module")
+def rmap():
+    """The shipped region map (one per test module)."""
+    from viewer.core.regionmap import load_region_map
+
+    return load_region_map()
+
+
+@pytest.fixture(scope="module")
+def assignment(body, rmap):
+    """The shipped map fitted to the shipped torso, uncached (one per test module)."""
+    from viewer.core.zones import assign_zones
+
+    return assign_zones(body, rmap, cache=False)
+
+
 def checkout_env(**extra: str) -> dict[str, str]:
     """The environment for a child process that must import ``viewer`` from this checkout."""
     env = dict(os.environ)

@@ -10,7 +10,6 @@ import re
 import pytest
 
 from viewer.cli.zones import zone_rows
-from viewer.core.regionmap import load_region_map
 from viewer.core.zones import assign_zones
 
 from conftest import SHIPPED_MAP, SHIPPED_MESH
@@ -32,11 +31,6 @@ def ok(result) -> str:
     assert result.returncode == 0, (result.returncode, result.stdout, result.stderr)
     assert result.stderr == ""
     return result.stdout
-
-
-@pytest.fixture(scope="module")
-def rmap():
-    return load_region_map()
 
 
 @pytest.fixture(scope="module")

@@ -13,18 +13,12 @@ import pytest
 import pyvista as pv
 from vtkmodules.vtkRenderingCore import vtkRenderer
 
-from viewer.core.regionmap import load_region_map
 from viewer.core.zones import NO_ZONE, assign_zones
 from viewer.render.scene import BodyScene
 from viewer.ui.picking import ZonePicker
 
 N_POINTS = 3000
 BORDER_M = 0.01
-
-
-@pytest.fixture(scope="module")
-def rmap():
-    return load_region_map()
 
 
 @pytest.fixture(scope="module")

@@ -19,7 +19,6 @@ import numpy as np
 import pytest
 
 from viewer.core.body import Body
-from viewer.core.regionmap import load_region_map
 from viewer.core.zones import ZoneGeometry, assign_zones, is_shipped_torso
 
 from conftest import SHIPPED_LANDMARKS, SHIPPED_MESH
@@ -28,11 +27,6 @@ PRESSURE_RANK = {"avoid": 0, "light": 1, "moderate": 2, "firm": 3}
 STATUS_RANK = {"avoid": 0, "light-only": 1, "allowed": 2, "recommended": 3}
 STROKES = ("effleurage", "petrissage", "friction")
 WINNER, OTHER = "upper-trapezius-right", "scapular-edges-right"
-
-
-@pytest.fixture(scope="module")
-def rmap():
-    return load_region_map()
 
 
 @pytest.fixture(scope="module")

@@ -50,11 +50,6 @@ REQUIRED_ZONE_IDS = {
 }
 
 
-@pytest.fixture(scope="module")
-def rmap():
-    return load_region_map()
-
-
 def zone_doc(doc: dict, zone_id: str) -> dict:
     return next(z for z in doc["zones"] if z["id"] == zone_id)
 

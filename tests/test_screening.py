@@ -28,7 +28,6 @@ from viewer.core.screening import (
     parse_condition,
     parse_mark,
 )
-from viewer.core.zones import assign_zones
 
 from conftest import SHIPPED_GUIDE
 
@@ -39,16 +38,6 @@ AVOID = ("Never perform a massage over areas with broken skin, active rashes, or
 LIMIT = ("Individuals with a history of deep vein thrombosis (DVT) or severe varicose veins should "
          "avoid deep tissue work on the legs and lower back, as manipulation could potentially "
          "dislodge a blood clot.")
-
-
-@pytest.fixture(scope="module")
-def rmap():
-    return load_region_map()
-
-
-@pytest.fixture(scope="module")
-def assignment(body, rmap):
-    return assign_zones(body, rmap, cache=False)
 
 
 def point_on_back(body, level: str, lateral_cm: float) -> np.ndarray:

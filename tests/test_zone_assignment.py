@@ -29,16 +29,6 @@ STROKES = ("effleurage", "petrissage", "friction")
 
 
 @pytest.fixture(scope="module")
-def rmap():
-    return load_region_map()
-
-
-@pytest.fixture(scope="module")
-def assignment(body, rmap):
-    return assign_zones(body, rmap, cache=False)
-
-
-@pytest.fixture(scope="module")
 def lm(shipped_landmarks_doc) -> dict[str, np.ndarray]:
     assert shipped_landmarks_doc["units"] == "m"
     return {k: np.asarray(v, float) for k, v in shipped_landmarks_doc["landmarks"].items()}
