@@ -104,7 +104,8 @@ def check_export_dir(folder: str | Path) -> Path:
 def export_lesson(scene: BodyScene, lesson: Lesson, folder: str | Path, *,
                   size: tuple[int, int] = (1920, 1080), palette: str = "default",
                   dpi: int | None = None, optimize: bool = True,
-                  progress=None, screening=None) -> list[LessonPicture]:
+                  progress=None, screening=None, skin_tone: str = "default"
+                  ) -> list[LessonPicture]:
     """Render every step and write ``folder/NN-<step>.png``, all or nothing: each picture goes
     into a hidden temporary folder inside ``folder`` (made first, so a folder that cannot be
     written fails before any rendering), and they are renamed into place once all are done.
@@ -121,6 +122,7 @@ def export_lesson(scene: BodyScene, lesson: Lesson, folder: str | Path, *,
         screened = apply_screening(scene.assignment, screening)   # once for every step
     for opts in options:
         opts.screening, opts.screened = screening, screened
+        opts.skin_tone = skin_tone
         opts.validate(scene)
     if any(opts.xray for opts in options):   # fitted once for every step that shows them
         from viewer.core.structures import fit_structures
