@@ -103,7 +103,7 @@ def load_index(path: str | Path) -> list[BodyEntry]:
     for i, e in enumerate(doc.bodies):
         if e.id in seen:
             raise BackViewError(f"id '{e.id}' is used twice (or is the shipped torso's)", path,
-                                f"bodies.{i}.id")
+                                f"bodies[{i}]:id")
         seen.add(e.id)
         folder = path.parent
         out.append(BodyEntry(e.id, e.name, e.pose, e.description, folder / e.mesh,
