@@ -18,7 +18,9 @@ from viewer.core.errors import BackViewError
 
 @pytest.fixture(scope="module")
 def catalogue_index(tmp_path_factory):
-    """A bodies.json with one standing body: the torso scaled by 1.1 (and its landmarks)."""
+    """A bodies.json with a standing body (the torso scaled by 1.1) and a prone one (the torso
+    turned face down, on a box standing in for the table)."""
+    import trimesh
     from viewer.core.body import Body, save_landmarks
     from viewer.core.paths import default_mesh
 
@@ -33,6 +35,22 @@ def catalogue_index(tmp_path_factory):
                          "description": "The torso, 10% larger.", "mesh": "tall-torso.ply",
                          "landmarks": "tall-torso.landmarks.json", "props": None,
                          "parameters": {"scale": 1.1}}]}
+    turn = np.array([[1.0, 0, 0], [0, 0, -1.0], [0, 1.0, 0]])  # back -> +Y (up), head -> +Z
+    matrix = np.eye(4)
+    matrix[:3, :3] = turn
+    prone = torso.mesh.copy()
+    prone.apply_transform(matrix)
+    prone.export(folder / "prone-torso.ply")
+    save_landmarks(folder / "prone-torso.landmarks.json",
+                   {k: turn @ v for k, v in torso.landmarks.items()}, mesh_name="prone-torso.ply")
+    lo, hi = prone.bounds
+    table = trimesh.creation.box(extents=(hi[0] - lo[0] + 0.2, 0.05, hi[2] - lo[2] + 0.2))
+    table.apply_translation(((lo[0] + hi[0]) / 2, lo[1] - 0.03, (lo[2] + hi[2]) / 2))
+    table.export(folder / "prone-torso.props.ply")
+    index["bodies"].append({"id": "prone-torso", "name": "Torso on the table", "pose": "prone",
+                            "description": "The torso lying face down.",
+                            "mesh": "prone-torso.ply", "landmarks": "prone-torso.landmarks.json",
+                            "props": "prone-torso.props.ply", "parameters": {}})
     path = folder / "bodies.json"
     path.write_text(json.dumps(index), encoding="utf-8")
     return path
@@ -47,8 +65,9 @@ def use_index(catalogue_index, monkeypatch):
 
 def test_the_torso_comes_first_and_the_index_follows(use_index):
     entries = bodies.catalogue()
-    assert [e.id for e in entries] == ["torso", "tall-torso"]
-    torso, tall = entries
+    assert [e.id for e in entries] == ["torso", "tall-torso", "prone-torso"]
+    torso, tall, prone = entries
+    assert prone.pose == "prone" and prone.props_path.name == "prone-torso.props.ply"
     assert torso.mesh_path.name == "torso.ply" and torso.props_path is None
     assert tall.pose == "standing" and tall.mesh_path == use_index.parent / "tall-torso.ply"
     assert bodies.body_entry("tall-torso") == tall
@@ -64,7 +83,8 @@ def test_load_body_reads_the_entry_s_mesh_and_landmarks(use_index):
 def test_an_unknown_body_is_one_line_listing_the_ids(use_index):
     with pytest.raises(BackViewError) as exc:
         bodies.body_entry("giant")
-    assert exc.value.line() == "body: unknown body 'giant' (choose from torso, tall-torso)"
+    assert exc.value.line() == ("body: unknown body 'giant' (choose from torso, tall-torso, "
+                                "prone-torso)")
 
 
 @pytest.mark.parametrize("change, field", [
@@ -212,3 +232,64 @@ def test_export_session_uses_its_body_and_skin_tone(tmp_path, cli):
     bad = save_session(Session(body="giant"), tmp_path / "bad.json")
     assert_one_line_error(cli("export", "--session", bad, "-o", tmp_path / "b.png"),
                           f"{bad}:body", "unknown body 'giant'", "torso")
+
+
+# ---------------------------------------------------------------------- a lesson step on a body
+def _lesson_on(folder, body_id):
+    """The shipped lesson, its first (preparation) step on ``body_id``, next to the shipped map."""
+    from viewer.core.lesson import default_lesson_path
+
+    shipped = default_lesson_path()
+    text = shipped.read_text(encoding="utf-8")
+    text = text.replace('map = "back-massage.toml"',
+                        f'map = {json.dumps(str(shipped.parent / "back-massage.toml"))}', 1)
+    text = text.replace('id = "prepare"\n', f'id = "prepare"\nbody = "{body_id}"\n', 1)
+    assert f'body = "{body_id}"' in text
+    path = folder / "lesson.toml"
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def test_a_lesson_step_naming_a_prone_body_shows_it_on_the_table(use_index, body, tmp_path):
+    from PIL import Image
+
+    from viewer.core.lesson import load_lesson, step_bodies
+    from viewer.core.regionmap import load_region_map
+    from viewer.render.picture import annotated_image
+    from viewer.render.picture.lesson import (
+        PROPS_COLOUR,
+        _body_steps,
+        _step_scenes,
+        step_options,
+    )
+    from viewer.render.scene import BodyScene
+
+    lesson = load_lesson(_lesson_on(tmp_path, "prone-torso"))
+    assert list(step_bodies(lesson)) == [lesson.steps[0].id]
+    scene = BodyScene(body, load_region_map())
+    scenes = _step_scenes(lesson, scene)
+    assert scenes[0] is not scene and all(s is scene for s in scenes[1:])
+    assert scenes[0].body.frame.back[1] > 0.99  # the prone body, face down
+    opts = [step_options(lesson, lesson.steps[0], 1, scenes[0], size=(960, 540))]
+    _body_steps(lesson, opts)
+    assert opts[0].view == "table" and opts[0].metadata["backview:body"] == "prone-torso"
+    assert [c for _, c in opts[0].extra_meshes] == [PROPS_COLOUR]
+    result = annotated_image(scenes[0], opts[0])
+    assert result.metadata["backview:view"] == "table"
+    # the table shows, in its neutral colour (lit: within a few shades)
+    arr = np.asarray(result.image.convert("RGB")).astype(int)
+    from viewer.core.palette import hex_to_rgb
+    grey = np.array(hex_to_rgb(PROPS_COLOUR))
+    shade = arr / np.maximum(arr.sum(axis=2, keepdims=True), 1) - grey / grey.sum()
+    near = (np.abs(shade).max(axis=2) < 0.01) & (arr.sum(axis=2) < grey.sum() * 0.97)
+    assert near.sum() > 2000
+
+
+def test_a_lesson_step_naming_an_unknown_body_is_one_line(use_index, tmp_path):
+    from viewer.core.lesson import load_lesson, step_bodies
+
+    lesson = load_lesson(_lesson_on(tmp_path, "giant"))
+    with pytest.raises(BackViewError) as exc:
+        step_bodies(lesson)
+    assert exc.value.line().startswith(f"{lesson.path}:steps:{lesson.steps[0].id}:body: "
+                                       "unknown body 'giant'")

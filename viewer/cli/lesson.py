@@ -55,6 +55,9 @@ def run(args) -> int:
     map_path = getattr(args, "region_map", None)
     rmap = load_region_map(map_path) if map_path else None
     lesson = load_lesson(args.lesson, rmap=rmap)
+    from viewer.core.lesson import step_bodies
+
+    step_bodies(lesson)  # a step's body must be one `backview bodies` lists
     conditions_from_args(args, lesson.rmap)  # a typo in a condition costs no mesh loading
     if args.export is None:
         if (args.size is not None or args.palette is not None
