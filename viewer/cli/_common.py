@@ -54,7 +54,8 @@ def resolve_body(args) -> None:
     from viewer.core.bodies import body_entry
 
     entry = body_entry(body_id)
-    args.mesh, args.landmarks, args.body_entry = entry.mesh_path, entry.landmarks_path, entry
+    args.mesh, args.landmarks = str(entry.mesh_path), str(entry.landmarks_path)
+    args.body_entry = entry
 
 
 def load_inputs(args, map_path=None) -> tuple[Body, RegionMap]:

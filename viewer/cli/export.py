@@ -159,7 +159,7 @@ def run(args) -> int:
             entry = body_entry(session.body)
         except BackViewError as exc:
             raise BackViewError(exc.message, args.session, "body") from None
-        args.mesh, args.landmarks = entry.mesh_path, entry.landmarks_path
+        args.mesh, args.landmarks = str(entry.mesh_path), str(entry.landmarks_path)
 
     from viewer.render import picture as ex  # pyvista and Pillow: only now
 
