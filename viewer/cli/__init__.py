@@ -106,6 +106,12 @@ def main(argv: list[str] | None = None) -> int:
             if args.skin_tone is not None:
                 kwargs["skin_tone"] = args.skin_tone
             app = importlib.import_module("viewer.ui.app")
+            # --body is already --mesh/--landmarks (resolve_body); a window that knows bodies and
+            # skin tones (its Body menu) is told the ids too
+            import inspect
+
+            accepted = inspect.signature(app.run).parameters
+            kwargs = {k: v for k, v in kwargs.items() if k in accepted}
             return app.run(mesh=args.mesh, region_map=args.region_map, landmarks=args.landmarks,
                            **kwargs)
         return int(args.run(args) or 0)
