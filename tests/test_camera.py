@@ -45,7 +45,7 @@ def test_back_preset_looks_at_the_back_from_minus_z(body):
         assert abs(x) < 0.01, f"{name} is off the picture's vertical midline ({x:+.3f})"
 
 
-@pytest.mark.parametrize("view", VIEWS)
+@pytest.mark.parametrize("view", [v for v in VIEWS if v != "table"])
 def test_every_preset_shows_the_spine_upright_and_in_the_picture(body, view):
     camera = preset_camera(body, view, 16 / 9)
     (_, y_c7), (_, y_s2) = (picture_xy(camera, body.landmarks[n]) for n in ("spinous_C7", "spinous_S2"))
@@ -53,6 +53,44 @@ def test_every_preset_shows_the_spine_upright_and_in_the_picture(body, view):
     for name in spine(body):
         x, y = picture_xy(camera, body.landmarks[name])
         assert abs(x) < 16 / 9 and abs(y) < 1, (view, name, x, y)
+
+
+def _lying_prone(body):
+    """``body`` turned face down, as on a massage table: its back towards world +Y (up), its head
+    towards +Z."""
+    from viewer.core.body import Body
+
+    turn = np.array([[1.0, 0, 0], [0, 0, -1.0], [0, 1.0, 0]])  # -Z (back) -> +Y, +Y (up) -> +Z
+    mesh = body.mesh.copy()
+    matrix = np.eye(4)
+    matrix[:3, :3] = turn
+    mesh.apply_transform(matrix)
+    return Body(mesh, {k: turn @ v for k, v in body.landmarks.items()}, unit=body.unit)
+
+
+@pytest.mark.parametrize("lying", [False, True])
+def test_the_table_view_shows_the_spine_across_the_picture_from_beside_and_above(body, lying):
+    if lying:
+        body = _lying_prone(body)
+        assert body.frame.back[1] > 0.99  # the back faces the ceiling
+    camera = preset_camera(body, "table", 16 / 9)
+    (x_c7, y_c7), (x_s2, y_s2) = (picture_xy(camera, body.landmarks[n])
+                                  for n in ("spinous_C7", "spinous_S2"))
+    # the spine runs across the picture, nearly level
+    assert abs(x_c7 - x_s2) > 0.6 and abs(y_c7 - y_s2) < 0.15 * abs(x_c7 - x_s2)
+    for name in spine(body):
+        x, y = picture_xy(camera, body.landmarks[name])
+        assert abs(x) < 16 / 9 and abs(y) < 1, (name, x, y)
+    # from the body's left side and above its back, between 25 and 50 degrees from vertical
+    look = np.subtract(camera.position, camera.focal_point)
+    look /= np.linalg.norm(look)
+    assert look @ body.frame.left > 0.3
+    tilt = np.degrees(np.arccos(look @ body.frame.back))
+    assert 25 < tilt < 50, tilt
+    if lying:
+        assert camera.position[1] > camera.focal_point[1]  # the therapist looks down
+        _, up, _ = camera.basis()
+        assert up[1] > 0.3  # the table stands upright in the picture, not on its head
 
 
 def test_a_narrow_picture_widens_the_framing_to_keep_the_shoulders(body):
@@ -67,7 +105,7 @@ def test_an_unknown_view_is_one_line(body):
     with pytest.raises(BackViewError) as err:
         preset_camera(body, "sideways")
     assert err.value.line() == ("view: unknown view 'sideways' (choose from "
-                                "back, oblique-left, oblique-right, left, right, top)")
+                                "back, oblique-left, oblique-right, left, right, top, table)")
 
 
 # --------------------------------------------------------------------------- sessions

@@ -143,3 +143,37 @@ def test_bones_and_kidneys_stay_apart_from_each_other_the_page_and_the_body(name
     assert legend_problems(colours) == [], name
     # the legend swatch of the kidneys is a graphical object on the page: 3:1
     assert contrast_ratio(pal.kidneys, pal.background) >= 3.0
+
+
+# ---------------------------------------------------------------------- skin tones (issue 15)
+from viewer.core.palette import SKIN_TONES, check_skin_tone, skin_palette  # noqa: E402
+
+
+@pytest.mark.parametrize("name", sorted(PALETTES))
+@pytest.mark.parametrize("tone", sorted(SKIN_TONES))
+def test_every_skin_tone_keeps_outlines_and_zone_colours_readable(name, tone):
+    pal = skin_palette(name, tone)
+    # the zone outlines stand out against the unzoned skin (WCAG 1.4.11, graphical objects)
+    assert contrast_ratio(pal.border, pal.no_zone) >= 3.0, (name, tone)
+    # hatching lies on the "avoid" colour, which the tone does not change
+    assert contrast_ratio(pal.hatch, pal.pressure[Pressure.AVOID]) >= 3.0
+    # every zone colour stays apart from the skin, for every viewer
+    for legend_name, colours in _legends(pal).items():
+        assert legend_problems(colours) == [], (name, tone, legend_name)
+
+
+def test_skin_tones_span_the_scale_from_light_to_dark():
+    tones = [t for t in SKIN_TONES.values() if t.colour]
+    assert len(tones) >= 4
+    from viewer.core.palette import relative_luminance
+    lum = [relative_luminance(t.colour) for t in tones]
+    assert max(lum) > 0.75 and min(lum) < 0.03
+    assert skin_palette("default", "default") == PALETTES["default"]
+    assert skin_palette("default", "mst-10").no_zone == "#292420"
+
+
+def test_unknown_skin_tone_is_one_line_listing_the_ids():
+    with pytest.raises(Exception) as exc:
+        check_skin_tone("beige")
+    line = str(exc.value)
+    assert "\n" not in line and "beige" in line and "mst-10" in line and "default" in line

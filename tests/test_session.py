@@ -23,6 +23,7 @@ from viewer.core.session import (
 VIEW_SIDES = {  # (left, up, back)
     "back": (0, 0, 1), "oblique-left": (1, 0, 1), "oblique-right": (-1, 0, 1),
     "left": (1, 0, 0), "right": (-1, 0, 0), "top": (0, 1, 1),
+    "table": (1, 0, 1),  # beside the table (the body's left) and above the back
 }
 
 

@@ -11,11 +11,11 @@ import importlib
 import sys
 
 from viewer import __version__
-from viewer.cli._common import add_screening_options
+from viewer.cli._common import add_screening_options, add_skin_tone_option, resolve_body
 from viewer.core.errors import BackViewError, RegionMapError
 
 #: sub-command modules, in the order ``backview --help`` lists them
-COMMANDS = ("info", "zones", "validate", "export", "lesson", "landmarks", "anatomy")
+COMMANDS = ("info", "bodies", "zones", "validate", "export", "lesson", "landmarks", "anatomy")
 #: modules that exist yet (sub-commands land one issue at a time)
 EXIT_USAGE = 2
 
@@ -72,6 +72,9 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--map", dest="region_map", metavar="FILE", help="region map to open")
     parser.add_argument("--landmarks", metavar="FILE",
                         help="landmarks of --mesh (default: <mesh>.landmarks.json beside it)")
+    parser.add_argument("--body", metavar="ID",
+                        help="a shipped body instead of --mesh (`backview bodies` lists them)")
+    add_skin_tone_option(parser, top_level=True)
     add_screening_options(parser, top_level=True)
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     for name in COMMANDS:
@@ -89,13 +92,26 @@ def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(dash_values(parser, sys.argv[1:] if argv is None else list(argv)))
     try:
+        resolve_body(args)
         if args.command is None:
             # The window lives in viewer.ui; importing it lazily keeps every headless command
             # free of Qt, so it runs on machines without a display.
             kwargs = {}
             if args.condition or args.mark:
                 kwargs["screening"] = _window_screening(args)
+            # the Body menu (issue 15): passed on only when asked for, so the window's run()
+            # needs these keywords only once it offers them
+            if args.body is not None:
+                kwargs["body"] = args.body
+            if args.skin_tone is not None:
+                kwargs["skin_tone"] = args.skin_tone
             app = importlib.import_module("viewer.ui.app")
+            # --body is already --mesh/--landmarks (resolve_body); a window that knows bodies and
+            # skin tones (its Body menu) is told the ids too
+            import inspect
+
+            accepted = inspect.signature(app.run).parameters
+            kwargs = {k: v for k, v in kwargs.items() if k in accepted}
             return app.run(mesh=args.mesh, region_map=args.region_map, landmarks=args.landmarks,
                            **kwargs)
         return int(args.run(args) or 0)

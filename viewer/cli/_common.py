@@ -18,9 +18,44 @@ def add_body_options(p, *, map_option: bool = True,
                    help="body mesh (OBJ, PLY, STL, GLB/GLTF, OFF); default: the shipped torso")
     p.add_argument("--landmarks", metavar="FILE", default=argparse.SUPPRESS,
                    help="landmarks of --mesh (default: <mesh>.landmarks.json beside it)")
+    p.add_argument("--body", metavar="ID", default=argparse.SUPPRESS,
+                   help="a shipped body instead of --mesh (`backview bodies` lists them; "
+                        "default: torso)")
     if map_option:
         p.add_argument("--map", dest="region_map", metavar="FILE", default=argparse.SUPPRESS,
                        help=map_help)
+
+
+def add_skin_tone_option(p, *, top_level: bool = False) -> None:
+    """``--skin-tone ID``: the colour of the skin outside the zones (``backview bodies``)."""
+    from viewer.core.palette import SKIN_TONES
+
+    p.add_argument("--skin-tone", dest="skin_tone", metavar="ID",
+                   default=None if top_level else argparse.SUPPRESS,
+                   help=f"skin tone (Monk Skin Tone scale): {', '.join(SKIN_TONES)} "
+                        "(default: default)")
+
+
+def resolve_body(args) -> None:
+    """``--body ID`` -> ``args.mesh`` and ``args.landmarks`` of that catalogue entry (and
+    ``args.body_entry``). ``--body`` with ``--mesh`` or ``--landmarks`` is one line; an unknown
+    id is one line listing the valid ones. Checks ``--skin-tone`` too (cheap, before loading)."""
+    from viewer.core.errors import BackViewError
+    from viewer.core.palette import check_skin_tone
+
+    if getattr(args, "skin_tone", None) is not None:
+        check_skin_tone(args.skin_tone)
+    body_id = getattr(args, "body", None)
+    args.body_entry = None
+    if body_id is None:
+        return
+    if getattr(args, "mesh", None) or getattr(args, "landmarks", None):
+        raise BackViewError("give either --body or --mesh/--landmarks, not both", field="body")
+    from viewer.core.bodies import body_entry
+
+    entry = body_entry(body_id)
+    args.mesh, args.landmarks = str(entry.mesh_path), str(entry.landmarks_path)
+    args.body_entry = entry
 
 
 def load_inputs(args, map_path=None) -> tuple[Body, RegionMap]:

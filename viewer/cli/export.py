@@ -17,6 +17,7 @@ import sys
 
 from viewer.cli._common import (
     add_body_options,
+    add_skin_tone_option,
     add_screening_options,
     conditions_from_args,
     screening_or_none,
@@ -62,6 +63,7 @@ def add_parser(sub) -> None:
     p.add_argument("--session", metavar="FILE", help="a saved session (JSON): view or camera, "
                    "colour mode, selected zone, pins, title")
     add_body_options(p)
+    add_skin_tone_option(p)
     add_screening_options(p)
     p.set_defaults(run=run)
 
@@ -144,6 +146,20 @@ def run(args) -> int:
         overrides["layers"] = list(check_layers(args.layers))
     if args.skin_opacity is not None:
         overrides["skin_opacity"] = check_skin_opacity(args.skin_opacity)
+    if getattr(args, "skin_tone", None) is not None:
+        overrides["skin_tone"] = args.skin_tone  # checked with the other options (resolve_body)
+    if getattr(args, "body", None) is not None:
+        overrides["body"] = args.body
+    elif (args.session and session.body is not None and not getattr(args, "mesh", None)
+          and not getattr(args, "landmarks", None)):
+        # the session's body, unless the command line names a mesh
+        from viewer.core.bodies import body_entry
+
+        try:
+            entry = body_entry(session.body)
+        except BackViewError as exc:
+            raise BackViewError(exc.message, args.session, "body") from None
+        args.mesh, args.landmarks = str(entry.mesh_path), str(entry.landmarks_path)
 
     from viewer.render import picture as ex  # pyvista and Pillow: only now
 

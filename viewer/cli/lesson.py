@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from viewer.cli._common import (
     add_body_options,
+    add_skin_tone_option,
     add_screening_options,
     conditions_from_args,
     screening_or_none,
@@ -39,6 +40,7 @@ def add_parser(sub) -> None:
     p.add_argument("--palette", metavar="NAME",
                    help=f"colour theme: {', '.join(PALETTES)} (default: default)")
     add_body_options(p, map_help="region map (default: the one the lesson names)")
+    add_skin_tone_option(p)
     add_screening_options(p)
     p.set_defaults(run=run)
 
@@ -53,10 +55,15 @@ def run(args) -> int:
     map_path = getattr(args, "region_map", None)
     rmap = load_region_map(map_path) if map_path else None
     lesson = load_lesson(args.lesson, rmap=rmap)
+    from viewer.core.lesson import step_bodies
+
+    step_bodies(lesson)  # a step's body must be one `backview bodies` lists
     conditions_from_args(args, lesson.rmap)  # a typo in a condition costs no mesh loading
     if args.export is None:
-        if args.size is not None or args.palette is not None:
-            raise BackViewError("--size and --palette go with --export DIR", field="export")
+        if (args.size is not None or args.palette is not None
+                or getattr(args, "skin_tone", None) is not None):
+            raise BackViewError("--size, --palette and --skin-tone go with --export DIR",
+                                field="export")
         if getattr(args, "condition", None) or getattr(args, "mark", None):
             raise BackViewError("--condition and --mark go with --export DIR", field="export")
         body = None
@@ -85,7 +92,8 @@ def run(args) -> int:
     scene = BodyScene(body, lesson.rmap)
     ex.quiet_vtk()
     pictures = export_lesson(scene, lesson, folder, size=(width, height),
-                             palette=args.palette or "default", dpi=dpi, screening=screening)
+                             palette=args.palette or "default", dpi=dpi, screening=screening,
+                             skin_tone=getattr(args, "skin_tone", None) or "default")
     for pic in pictures:
         print(f"wrote {pic.path} ({width}x{height}, {pic.step.colour_by}; "
               f"{len(pic.step.highlight)} highlighted, {_count(len(pic.step.arrows), 'arrow')}, "

@@ -183,10 +183,31 @@ def preset_camera(body, view: str = "back", aspect: float = 16 / 9) -> Camera:
         "right": -f.left,
         "top": _unit(f.up * 1.0 + f.back * 0.55),
     }
+    if view == "table":
+        return _table_camera(body, centre, half_height, half_width, aspect)
     up = f.up if view != "top" else _unit(f.up - f.back * 1.8)
     if view == "top":
         centre = centre + f.up * half_height * 0.35
     return Camera.looking(centre + directions[view] * (DISTANCE * scale), centre, up, scale)
+
+
+#: the "table" view: from the body's left side and above, the way a therapist standing beside
+#: the table looks down at the back (about 35 degrees from straight above the back)
+TABLE_SIDE = 0.7
+
+
+def _table_camera(body, centre, half_length, half_width, aspect) -> Camera:
+    """The back as the therapist beside the table sees it: from above the back and from the
+    body's left side, the spine across the picture (head to one side), the far side of the
+    body at the top. Derived from the anatomical frame alone, so it works for a body lying
+    prone (and shows a standing body turned on its side)."""
+    f = body.frame
+    direction = _unit(f.back + f.left * TABLE_SIDE)
+    # the picture's up: across the body, away from the therapist, square to the spine
+    up = _unit(f.back * TABLE_SIDE - f.left)
+    # the spine runs across the picture: its length is the picture's width
+    scale = float(max(half_length / max(aspect, 1e-3), half_width) * 1.15)
+    return Camera.looking(centre + direction * (DISTANCE * scale), centre, up, scale)
 
 
 def bounds_camera(bounds, aspect: float = 16 / 9) -> Camera:

@@ -18,7 +18,14 @@ import numpy as np
 from pydantic import ConfigDict, Field, ValidationError, model_validator
 
 from viewer.core.errors import BackViewError, RegionMapError
-from viewer.core.options import DEFAULT_LAYERS, ColourMode, LayerList, SkinOpacity, ViewName
+from viewer.core.options import (
+    DEFAULT_LAYERS,
+    BodyId,
+    ColourMode,
+    LayerList,
+    SkinOpacity,
+    ViewName,
+)
 from viewer.core.regionmap import (
     Anchor,
     RegionMap,
@@ -86,6 +93,10 @@ class Step(Strict):
                               description="what to draw: skin, bones, kidneys (default: the skin "
                                           "alone); bones and kidneys need skin_opacity below 1")
     skin_opacity: SkinOpacity = 1.0
+    body: BodyId | None = Field(None, description="a body of `backview bodies` this step is shown "
+                                                  "on instead of the lesson's (e.g. prone-table: "
+                                                  "the recipient on the table, seen from the "
+                                                  "table camera)")
 
     @model_validator(mode="after")
     def _visible_layers(self):
@@ -257,3 +268,20 @@ def write_json_schema(path: str | Path) -> None:
 
     Path(path).write_text(json.dumps(LessonFile.model_json_schema(), indent=2) + "\n",
                           encoding="utf-8")
+
+
+def step_bodies(lesson) -> dict[str, "object"]:
+    """``{step id: BodyEntry}`` of the steps that name a body, each checked against the
+    catalogue: an unknown body is one line naming the lesson file and the step's field."""
+    from viewer.core.bodies import body_entry
+    from viewer.core.errors import BackViewError
+
+    out = {}
+    for step in lesson.steps:
+        if step.body is None:
+            continue
+        try:
+            out[step.id] = body_entry(step.body)
+        except BackViewError as exc:
+            raise BackViewError(exc.message, lesson.path, f"steps:{step.id}:body") from None
+    return out

@@ -19,7 +19,7 @@ from typing import Annotated, Callable
 from pydantic import AfterValidator, Field, WrapValidator
 
 from viewer.core.errors import BackViewError, unknown_choice
-from viewer.core.palette import COLOUR_MODES, PALETTES
+from viewer.core.palette import COLOUR_MODES, PALETTES, SKIN_TONES, check_skin_tone
 from viewer.core.schema import control_problem
 from viewer.core.structures import LAYERS
 from viewer.core.views import VIEWS
@@ -126,6 +126,11 @@ def _schema(check: Callable[[str], str]):
 #: schema fields holding a view preset, a palette name, a colour mode, a session's labels
 ViewName = Annotated[str, _schema(check_view)]
 PaletteName = Annotated[str, _schema(check_palette)]
+#: a skin tone's id (viewer.core.palette.SKIN_TONES)
+SkinToneName = Annotated[str, Field(json_schema_extra={"enum": list(SKIN_TONES)}),
+                         _schema(check_skin_tone)]
+#: a body's id in the catalogue (viewer.core.bodies): checked against it when used
+BodyId = Annotated[str, Field(min_length=1, max_length=40, pattern=r"^[a-z0-9][a-z0-9-]*$")]
 ColourMode = Annotated[str, _schema(check_colour_mode)]
 Labels = Annotated[str, _schema(lambda v: check_labels(v, LABEL_CHOICES))]
 #: a layer's name ("skin", "bones", "kidneys")

@@ -9,7 +9,7 @@ never told by colour alone: the renderer hatches it and the legend says it in wo
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from viewer.core.errors import unknown_choice
 from viewer.core.regionmap import Pressure, RegionMap, Rule, Stroke, StrokeStatus, Zone
@@ -78,6 +78,66 @@ def get_palette(palette: "str | Palette" = "default") -> Palette:
         return PALETTES[palette]
     except KeyError:
         raise unknown_choice("palette", palette, PALETTES, "palette") from None
+
+
+@dataclass(frozen=True)
+class SkinTone:
+    """A colour of the skin outside every zone, with the zone outlines drawn on it.
+
+    ``border`` (None: the theme's own) is the outline colour on this skin: a light outline on
+    the darker tones, where the themes' near-black outlines would vanish (tests check 3:1)."""
+
+    id: str
+    name: str
+    colour: str | None  # None: the theme's own neutral skin (``Palette.no_zone``)
+    border: str | None = None
+    #: per theme, zone colours nudged apart from this skin (``{"default": {"light": hex}}``,
+    #: a pressure/stroke category: "light" also sets "light-only"): the smallest change in
+    #: lightness that keeps the colour-vision checks of tests/test_palette.py on this tone
+    zone_colours: dict = field(default_factory=dict)
+
+
+_LIGHT_BORDER = "#f4efe6"
+
+#: The Monk Skin Tone scale (Dr. Ellis Monk, Google, 2022; skintone.google; CC BY 4.0): ten
+#: tones, MST 1 (lightest) to MST 10 (darkest), with their published sRGB values. BackView
+#: offers five spanning the scale, plus the themes' own neutral skin ("default").
+SKIN_TONES: dict[str, SkinTone] = {t.id: t for t in (
+    SkinTone("default", "Neutral (BackView's default)", None),
+    SkinTone("mst-1", "Monk 1 (lightest)", "#f6ede4",
+             zone_colours={"default": {"light": "#e3d412"}}),
+    SkinTone("mst-3", "Monk 3", "#f7ead0", zone_colours={"default": {"light": "#e3d412"}}),
+    SkinTone("mst-5", "Monk 5", "#d7bd96", zone_colours={"high-contrast": {"light": "#d19d22"}}),
+    SkinTone("mst-7", "Monk 7", "#825c43", _LIGHT_BORDER,
+             zone_colours={"high-contrast": {"avoid": "#c66a79"}}),
+    SkinTone("mst-10", "Monk 10 (darkest)", "#292420", _LIGHT_BORDER),
+)}
+DEFAULT_SKIN_TONE = "default"
+
+
+def check_skin_tone(value: str, field: str = "skin-tone") -> str:
+    """``value`` if it names a skin tone, else one line listing the ids."""
+    if value not in SKIN_TONES:
+        raise unknown_choice("skin tone", value, SKIN_TONES, field)
+    return value
+
+
+def skin_palette(palette: "str | Palette" = "default", skin_tone: str = DEFAULT_SKIN_TONE
+                 ) -> Palette:
+    """The theme ``palette`` drawn on ``skin_tone``: the unzoned skin in the tone's colour and
+    the outlines in the tone's (the theme itself for the default tone)."""
+    from dataclasses import replace
+
+    pal = get_palette(palette)
+    tone = SKIN_TONES[check_skin_tone(skin_tone)]
+    if tone.colour is None:
+        return pal
+    pressure, strokes = dict(pal.pressure), dict(pal.strokes)
+    for key, colour in tone.zone_colours.get(pal.name, {}).items():
+        pressure[Pressure(key)] = colour
+        strokes[StrokeStatus("light-only" if key == "light" else key)] = colour
+    return replace(pal, no_zone=tone.colour, border=tone.border or pal.border,
+                   pressure=pressure, strokes=strokes)
 
 
 # the default theme's colours, for code that needs no other theme

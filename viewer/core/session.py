@@ -57,6 +57,8 @@ from viewer.core.options import (
     LayerList,
     Labels,
     PaletteName,
+    SkinToneName,
+    BodyId,
     SkinOpacity,
     ViewName,
     text_problem,
@@ -166,6 +168,10 @@ class Session(Strict):
     camera: Camera | None = None
     colour_mode: ColourMode = "pressure"
     palette: PaletteName = "default"
+    #: the body (an id of ``backview bodies``; None: the one given on the command line or the
+    #: shipped torso) and the skin tone it is drawn in
+    body: BodyId | None = None
+    skin_tone: SkinToneName = "default"
     selected_zone: str | None = None
     labels: Labels = "all"
     pins: list[Pin] = Field(default_factory=list, max_length=MAX_PINS)

@@ -3,7 +3,8 @@ words that say which way the learner is looking (the window's caption, the expor
 choices and an exported picture's subtitle)."""
 
 #: camera presets, in the order menus and help list them
-VIEWS: tuple[str, ...] = ("back", "oblique-left", "oblique-right", "left", "right", "top")
+VIEWS: tuple[str, ...] = ("back", "oblique-left", "oblique-right", "left", "right", "top",
+                          "table")
 
 #: which way each preset looks, as a phrase that starts lower-case
 VIEW_WORDS: dict[str, str] = {
@@ -13,6 +14,7 @@ VIEW_WORDS: dict[str, str] = {
     "left": "the body's left side",
     "right": "the body's right side",
     "top": "from above the shoulders",
+    "table": "as the therapist standing beside the table sees the back",
 }
 #: a camera turned by hand or restored from a session, not a preset
 CUSTOM_VIEW_WORDS = "a saved view"

@@ -7,7 +7,7 @@ import pyvista as pv
 from vtkmodules.vtkFiltersCore import vtkQuadricClustering
 
 from viewer.core.camera import Camera, preset_camera
-from viewer.core.palette import SELECTION_COLOUR, get_palette
+from viewer.core.palette import DEFAULT_SKIN_TONE, SELECTION_COLOUR, get_palette, skin_palette
 from viewer.core.zones import NO_ZONE
 from viewer.render.camera import apply_camera
 from viewer.render.scene import BodyScene
@@ -26,17 +26,19 @@ class SceneActors:
 
     def __init__(self, plotter: pv.Plotter, scene: BodyScene, mode: str = "pressure", *,
                  line_scale: float = 1.0, background: str | bool | None = True,
-                 palette: str = "default"):
+                 palette: str = "default", skin_tone: str = DEFAULT_SKIN_TONE):
         self.plotter = plotter
         self.scene = scene
         self.mode = mode
         self.highlighted: tuple[int, ...] = ()
         self._line_scale = line_scale
-        self.palette = get_palette(palette)
+        #: the skin tone (viewer.core.palette.SKIN_TONES) the palette is drawn on
+        self.skin_tone = skin_tone
+        self.palette = skin_palette(palette, skin_tone)
         self._background = background
         self._apply_background()
         self.surface = scene.surface.copy(deep=False)
-        self.surface.cell_data["rgb"] = scene.cell_colours(mode, palette=self.palette.name)
+        self.surface.cell_data["rgb"] = scene.cell_colours(mode, palette=self.palette)
         self.body_actor = plotter.add_mesh(
             self.surface, scalars="rgb", rgb=True, smooth_shading=True, name="body",
             ambient=0.42, diffuse=0.62, specular=0.08, specular_power=24, pickable=True,
@@ -83,8 +85,13 @@ class SceneActors:
         if render:
             self.plotter.render()
 
+    def set_skin_tone(self, skin_tone: str, render: bool = True) -> None:
+        """Draw the body on ``skin_tone`` (an id of viewer.core.palette.SKIN_TONES)."""
+        self.skin_tone = skin_tone
+        self.set_palette(get_palette(self.palette.name), render)
+
     def set_palette(self, palette: str, render: bool = True) -> None:
-        self.palette = get_palette(palette)
+        self.palette = skin_palette(get_palette(palette).name, self.skin_tone)
         self._apply_background()
         self._recolour()
         self._update_borders()
@@ -172,7 +179,7 @@ class SceneActors:
     def _recolour(self) -> None:
         # pyvista_ndarray marks the VTK array modified on assignment: no re-adding the mesh
         rgb = self.surface.cell_data["rgb"]
-        rgb[:] = self.scene.cell_colours(self.mode, self.highlighted, self.palette.name)
+        rgb[:] = self.scene.cell_colours(self.mode, self.highlighted, self.palette)
         self.surface.Modified()
         if self._lod is not None:
             self._lod.cell_data["rgb"][:] = rgb[self._lod_cells]

@@ -104,34 +104,46 @@ def check_export_dir(folder: str | Path) -> Path:
 def export_lesson(scene: BodyScene, lesson: Lesson, folder: str | Path, *,
                   size: tuple[int, int] = (1920, 1080), palette: str = "default",
                   dpi: int | None = None, optimize: bool = True,
-                  progress=None, screening=None) -> list[LessonPicture]:
+                  progress=None, screening=None, skin_tone: str = "default"
+                  ) -> list[LessonPicture]:
     """Render every step and write ``folder/NN-<step>.png``, all or nothing: each picture goes
     into a hidden temporary folder inside ``folder`` (made first, so a folder that cannot be
     written fails before any rendering), and they are renamed into place once all are done.
     ``screening`` ("Before you start"): every step shows the screened map (its marks, its
     limits, the postpone banner)."""
     folder = check_export_dir(folder)
-    projector = SkinProjector(scene)
-    options = [step_options(lesson, step, k, scene, size=size, palette=palette, dpi=dpi,
-                            projector=projector) for k, step in enumerate(lesson.steps, start=1)]
-    screened = None
+    scenes = _step_scenes(lesson, scene)
+    unique = list({id(s): s for s in scenes}.values())      # one per body
+    projectors = {id(s): SkinProjector(s) for s in unique}
+    options = [step_options(lesson, step, k, s, size=size, palette=palette, dpi=dpi,
+                            projector=projectors[id(s)])
+               for k, (step, s) in enumerate(zip(lesson.steps, scenes), start=1)]
+    _body_steps(lesson, options)
+    screened = {}
     if screening is not None and not screening.empty:
-        from viewer.core.screening import apply_screening
+        from viewer.core.screening import Screening, apply_screening
 
-        screened = apply_screening(scene.assignment, screening)   # once for every step
-    for opts in options:
-        opts.screening, opts.screened = screening, screened
-        opts.validate(scene)
-    if any(opts.xray for opts in options):   # fitted once for every step that shows them
-        from viewer.core.structures import fit_structures
+        # a step on another body keeps the answers but not the marks (they lie on this body)
+        other = Screening(screening.conditions, ())
+        for s in unique:                                       # once for every body
+            mine = screening if s is scene else other
+            screened[id(s)] = (mine, None if mine.empty else apply_screening(s.assignment, mine))
+    for opts, s in zip(options, scenes):
+        opts.screening, opts.screened = screened.get(id(s), (None, None))
+        opts.skin_tone = skin_tone
+        opts.validate(s)
+    anatomy = {}
+    for opts, s in zip(options, scenes):   # fitted once for every body a step shows them on
+        if opts.xray:
+            from viewer.core.structures import fit_structures
 
-        anatomy = fit_structures(scene.body)
-        for opts in options:
-            opts.anatomy = anatomy
+            if id(s) not in anatomy:
+                anatomy[id(s)] = fit_structures(s.body)
+            opts.anatomy = anatomy[id(s)]
     pictures = []
     with _Staging(folder) as staging:
-        for k, (step, opts) in enumerate(zip(lesson.steps, options), start=1):
-            result = annotated_image(scene, opts)
+        for k, (step, opts, s) in enumerate(zip(lesson.steps, options, scenes), start=1):
+            result = annotated_image(s, opts)
             data = encode(result.image, "PNG", result.metadata, dpi, False, optimize=optimize)
             path = folder / step_file_name(k, step)
             staging.write(path.name, data)
@@ -140,6 +152,55 @@ def export_lesson(scene: BodyScene, lesson: Lesson, folder: str | Path, *,
                 progress(k, step)
         staging.commit()
     return pictures
+
+
+#: the massage table, face cradle, bolster and towel around a body on the table: a neutral
+#: light grey-beige that no zone colour and no skin tone is mistaken for
+PROPS_COLOUR = "#c9c4bc"
+
+
+def _step_scenes(lesson: Lesson, scene: BodyScene) -> list[BodyScene]:
+    """The scene each step is drawn on: ``scene``, or the body the step names (one scene per
+    body, built once)."""
+    from viewer.core.bodies import load_body
+    from viewer.core.lesson import step_bodies
+
+    entries = step_bodies(lesson)
+    built: dict[str, BodyScene] = {}
+    out = []
+    for step in lesson.steps:
+        entry = entries.get(step.id)
+        if entry is None:
+            out.append(scene)
+            continue
+        if entry.id not in built:
+            built[entry.id] = BodyScene(load_body(entry.id), lesson.rmap)
+        out.append(built[entry.id])
+    return out
+
+
+def _body_steps(lesson: Lesson, options: list[ExportOptions]) -> None:
+    """A step on a body lying on the table: seen from the table camera, with the table, face
+    cradle, bolster and towel drawn around it."""
+    import pyvista as pv
+
+    from viewer.core.lesson import step_bodies
+
+    entries = step_bodies(lesson)
+    props: dict = {}
+    for step, opts in zip(lesson.steps, options):
+        entry = entries.get(step.id)
+        if entry is None:
+            continue
+        if entry.pose == "prone":
+            opts.view, opts.camera = "table", None
+        if entry.props_path is not None:
+            if entry.id not in props:
+                if not entry.props_path.is_file():
+                    raise BackViewError("no such props file", entry.props_path, "props")
+                props[entry.id] = pv.read(entry.props_path)
+            opts.extra_meshes = [*opts.extra_meshes, (props[entry.id], PROPS_COLOUR)]
+        opts.metadata = {**opts.metadata, "backview:body": entry.id}
 
 
 class _Staging:

@@ -11,6 +11,7 @@ import pyvista as pv
 from pydantic import ValidationError
 
 from viewer.core.errors import BackViewError
+from viewer.core.palette import check_skin_tone
 from viewer.core.camera import Camera, check_fits
 from viewer.core.options import (
     DEFAULT_LAYERS,
@@ -43,6 +44,8 @@ class ExportOptions:
     size: tuple[int, int] = (1920, 1080)
     mode: str = "pressure"
     palette: str = "default"
+    #: the skin's colour outside the zones: an id of viewer.core.palette.SKIN_TONES
+    skin_tone: str = "default"
     view: str = "back"
     camera: Camera | None = None
     zone: str | None = None
@@ -86,7 +89,7 @@ class ExportOptions:
         opts = cls(mode=session.colour_mode, palette=session.palette, view=session.view,
                    camera=session.camera, zone=session.selected_zone, labels=session.labels,
                    title=session.title, pins=list(session.pins), layers=tuple(session.layers),
-                   skin_opacity=session.skin_opacity)
+                   skin_opacity=session.skin_opacity, skin_tone=session.skin_tone)
         for key, value in overrides.items():
             setattr(opts, key, value)
         return opts
@@ -95,7 +98,7 @@ class ExportOptions:
         return Session(title=self.title, view=self.view, camera=self.camera, colour_mode=self.mode,
                        palette=self.palette, selected_zone=self.zone, labels=self.labels,
                        pins=list(self.pins), layers=list(self.layers),
-                       skin_opacity=self.skin_opacity)
+                       skin_opacity=self.skin_opacity, skin_tone=self.skin_tone)
 
     def texts(self) -> list[tuple[str, str]]:
         """The user's text drawn on the picture, as (field, text): the title and the pins' notes."""
@@ -107,6 +110,7 @@ class ExportOptions:
         check_size(*self.size)
         check_colour_mode(self.mode)
         check_palette(self.palette)
+        check_skin_tone(self.skin_tone)
         if self.camera is None:
             check_view(self.view)
         check_labels(self.labels, EXPORT_LABELS)

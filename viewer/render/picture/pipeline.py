@@ -14,7 +14,7 @@ from pathlib import Path
 
 from PIL import Image
 
-from viewer.core.palette import get_palette
+from viewer.core.palette import skin_palette
 from viewer.core.regionmap import Pressure, Zone
 from viewer.core.camera import Camera, preset_camera
 from viewer.core.structures import Anatomy, fit_structures
@@ -125,7 +125,7 @@ def screened_of(scene: BodyScene, opts: ExportOptions):
 
 
 def _annotated(scene: BodyScene, opts: ExportOptions) -> ExportResult:
-    job, pal = _job(scene, opts), get_palette(opts.palette)
+    job, pal = _job(scene, opts), skin_palette(opts.palette, opts.skin_tone)
     page, framing = _frame(job, _plan(job, pal))                      # plan, then frame
     rendered = render_view(scene, opts, framing, job.style, _marked(job), job.anatomy)
     view = find_anchors(scene, rendered, framing, opts.extra_meshes)  # what shows where

@@ -76,7 +76,8 @@ def render_view(scene: BodyScene, opts: ExportOptions, framing: Framing, style: 
 def _add_scene(plotter: pv.Plotter, scene: BodyScene, opts: ExportOptions, style: Style,
                selected, anatomy=None) -> None:
     actors = SceneActors(plotter, scene, opts.mode, line_scale=style.line_scale,
-                         background=True, palette=opts.palette)
+                         background=True, palette=opts.palette,
+                         skin_tone=opts.skin_tone)
     if tuple(opts.layers) != ("skin",) or opts.skin_opacity < 1.0:
         actors.set_layers(anatomy, opts.layers, opts.skin_opacity, render=False)
     if isinstance(selected, list):

@@ -32,6 +32,7 @@ def export_metadata(scene: BodyScene, opts: ExportOptions, framing: Framing) -> 
         "backview:view": "camera" if opts.camera is not None else opts.view,
         "backview:colour-mode": opts.mode,
         "backview:palette": opts.palette,
+        "backview:skin-tone": opts.skin_tone,
         "backview:zone": opts.zone or "none",
         "backview:highlight": ",".join(opts.highlight) or "none",
         "backview:labels": opts.labels,
