@@ -33,7 +33,12 @@ def stand_in(tmp_path_factory):
     (folder / "tall.landmarks.json").write_text(json.dumps(marks))
     tall = BodyEntry("tall", "Taller torso", "standing", "The torso, ten per cent larger.",
                      folder / "tall.ply", folder / "tall.landmarks.json", None)
-    return [torso, tall]
+    import pyvista as pv
+
+    pv.Box(bounds=(-0.4, 0.4, -1.2, -0.5, -0.3, 0.3)).save(folder / "props.ply")  # a "table"
+    prone = BodyEntry("lying", "Torso on a table", "prone", "The torso with a table under it.",
+                      torso.mesh_path, torso.landmarks_path, folder / "props.ply")
+    return [torso, tall, prone]
 
 
 @pytest.fixture(scope="module")
@@ -63,7 +68,8 @@ def skin_and_zone_cells(win):
 
 def test_body_menu_lists_the_catalogue(bwin, stand_in):
     titles = [a.text() for a in bwin.bodies.body_menu.actions()]
-    assert titles == ["Torso (the shipped mannequin) (standing)", "Taller torso (standing)"]
+    assert titles == ["Torso (the shipped mannequin) (standing)", "Taller torso (standing)",
+                      "Torso on a table (prone)"]
     assert bwin.menuBar().actions()[-2].text() == "&Body"  # before Help
     assert bwin.bodies.body_actions["torso"].isChecked()  # the start-up body is recognised
 
@@ -144,3 +150,61 @@ def test_session_round_trip_keeps_body_and_tone(bwin, backview_app, tmp_path):
     assert bwin.bodies.tone_actions[tone].isChecked()
     switch(backview_app, bwin, "torso")
     bwin.bodies.set_skin_tone("default")
+
+
+def test_a_prone_body_brings_its_props_and_the_table_camera(bwin, backview_app):
+    from viewer.core.views import VIEWS
+
+    assert "props" not in bwin.plotter.actors
+    assert not bwin.bodies.act_table.isEnabled()
+    switch(backview_app, bwin, "lying")
+    props = bwin.plotter.actors["props"]
+    assert not props.GetPickable()  # a click on the table selects nothing
+    colour = tuple(props.prop.color.int_rgb)
+    assert max(colour) - min(colour) < 16  # a neutral grey, unlike any zone colour
+    assert bwin.bodies.act_table.isEnabled() == ("table" in VIEWS)
+    if "table" in VIEWS:
+        assert bwin.view.view_name == "table"
+    assert "Torso on a table" in bwin.windowTitle()
+    switch(backview_app, bwin, "torso")
+    assert "props" not in bwin.plotter.actors
+    assert not bwin.bodies.act_table.isEnabled()
+
+
+def facing_cell(win, cells):
+    """Of ``cells``, one facing the camera from behind, near the middle of them."""
+    surface = win.view.scene.surface
+    normals = surface.cell_normals[cells]
+    facing = cells[normals[:, 2] < -0.9]
+    centres = surface.cell_centers().points[facing]
+    middle = np.median(centres, axis=0)
+    return facing[np.argmin(np.linalg.norm(centres - middle, axis=1))]
+
+
+def test_skin_tone_changes_the_skin_pixels_but_not_a_zones(bwin, backview_app, grab, to_widget):
+    from viewer.core.palette import DEFAULT_SKIN_TONE
+
+    bwin.bodies.set_skin_tone(DEFAULT_SKIN_TONE)
+    bwin.view.set_view("back")
+    rgb, zones = skin_and_zone_cells(bwin)
+    dark = list(SKIN_TONES)[-1]
+    skin_cell = facing_cell(bwin, np.flatnonzero(zones == NO_ZONE))
+    zoned = np.flatnonzero(zones != NO_ZONE)
+    centres = bwin.view.scene.surface.cell_centers().points
+    ratio = bwin.plotter.devicePixelRatioF()
+
+    def pixel(image, cell):
+        pos = to_widget(bwin, centres[cell])
+        return image[round(pos.y() * ratio), round(pos.x() * ratio)]
+
+    before = grab(bwin)
+    before_rgb = rgb.copy()
+    bwin.bodies.set_skin_tone(dark)
+    backview_app.processEvents()
+    after = grab(bwin)
+    rgb, _ = skin_and_zone_cells(bwin)
+    same = zoned[(rgb[zoned] == before_rgb[zoned]).all(axis=1)]  # zones the tone leaves alone
+    zone_cell = facing_cell(bwin, same)
+    assert np.abs(pixel(after, skin_cell) - pixel(before, skin_cell)).max() > 40
+    assert np.abs(pixel(after, zone_cell) - pixel(before, zone_cell)).max() <= 3
+    bwin.bodies.set_skin_tone(DEFAULT_SKIN_TONE)
