@@ -77,13 +77,22 @@ def check_display() -> None:
 
 
 def run(mesh: str | Path | None = None, region_map: str | Path | None = None,
-        landmarks: str | Path | None = None, screening=None) -> int:
+        landmarks: str | Path | None = None, screening=None, body: str | None = None,
+        skin_tone: str | None = None) -> int:
     """Open the window on ``mesh`` and ``region_map`` (the shipped ones by default).
 
     The files are read before the window opens, so a bad one stops ``backview`` with one line
     (a :class:`~viewer.core.errors.BackViewError` for the command line to print); the scene is
     then built while the window is already on screen. Returns the exit status.
+
+    ``body``: the catalogue id ``--body`` chose (its mesh and landmarks are already ``mesh`` and
+    ``landmarks``; the Body menu checks it). ``skin_tone``: ``--skin-tone``, for this run only.
     """
+    if body is not None and mesh is None:
+        from viewer.core.bodies import body_entry
+
+        entry = body_entry(body)
+        mesh, landmarks = entry.mesh_path, entry.landmarks_path
     # the files first: a mistake in them is worth knowing even on a machine without a display
     body = Body.load(mesh, landmarks)
     rmap = load_region_map(region_map)
@@ -98,6 +107,8 @@ def run(mesh: str | Path | None = None, region_map: str | Path | None = None,
     from viewer.ui.main_window import MainWindow  # after the QApplication exists
 
     window = MainWindow()
+    if skin_tone is not None:
+        window.bodies.set_skin_tone(skin_tone, remember=False)
     window.show()
     window.open_files(future=scene)
     if screening is not None:  # --condition / --mark: answered and marked once the body shows

@@ -264,7 +264,8 @@ def run_export(parent: QWidget | None, scene: BodyScene, opts: ExportOptions,
 
 def session_from_window(state, *, plotter=None, pins=(), palette: str = "default",
                         title: str | None = None, view: str = "back", layers=("skin",),
-                        skin_opacity: float = 1.0, screening=None) -> Session:
+                        skin_opacity: float = 1.0, screening=None, body: str | None = None,
+                        skin_tone: str = "default") -> Session:
     """The window's colour mode, palette, selection, camera, pins, layers (x-ray) and
     "Before you start" answers and marks (``screening``) as a :class:`Session`."""
     camera = camera_from_plotter(plotter) if plotter is not None else None
@@ -272,13 +273,15 @@ def session_from_window(state, *, plotter=None, pins=(), palette: str = "default
     marks = [SessionMark.of(m) for m in screening.marks] if screening is not None else []
     return Session(title=title, view=view, camera=camera, colour_mode=state.mode, palette=palette,
                    selected_zone=state.zone_id, pins=list(pins), layers=list(layers),
-                   skin_opacity=skin_opacity, conditions=conditions, marks=marks)
+                   skin_opacity=skin_opacity, conditions=conditions, marks=marks, body=body,
+                   skin_tone=skin_tone)
 
 
 def save_session_from_window(parent: QWidget | None, state, *, plotter=None, pins=(),
                              palette: str = "default", title: str | None = None,
                              path: str | Path | None = None, layers=("skin",),
-                             skin_opacity: float = 1.0, screening=None) -> Path | None:
+                             skin_opacity: float = 1.0, screening=None, body: str | None = None,
+                             skin_tone: str = "default") -> Path | None:
     """Ask for a file (unless ``path``) and save the session; return its path or None."""
     if path is None:
         path, _ = QFileDialog.getSaveFileName(parent, "Save session", str(Path.home() / "session.json"),
@@ -291,7 +294,8 @@ def save_session_from_window(parent: QWidget | None, state, *, plotter=None, pin
         return save_session(session_from_window(state, plotter=plotter, pins=pins, palette=palette,
                                                 title=title, layers=layers,
                                                 skin_opacity=skin_opacity,
-                                                screening=screening), path)
+                                                screening=screening, body=body,
+                                                skin_tone=skin_tone), path)
     except BackViewError as exc:
         QMessageBox.warning(parent, "Save session", exc.line())
         return None

@@ -43,6 +43,7 @@ from viewer.ui.fitting import FitController
 from viewer.ui.landmark_editor import LandmarkEditor
 from viewer.ui.layers import Layers
 from viewer.ui.lesson import LessonController, LessonPanel
+from viewer.ui.bodies import BodyChooser
 from viewer.ui.loading import Loader, Model, build_model
 from viewer.ui.panels import LegendWidget, SafetyPanel, ZoneList, ZonePanel
 from viewer.ui.screening import ScreeningController
@@ -151,6 +152,7 @@ class MainWindow(QMainWindow):
         self.undo_group = QUndoGroup(self)
         self.landmark_editor = LandmarkEditor(self)  # View > Edit landmarks
         self.screening = ScreeningController(self)  # View > Before you start
+        self.bodies = BodyChooser(self)  # the Body menu, View > Skin tone (issue 15)
         self._restore_window()
         self.lesson_dock.hide()  # until a lesson runs
         for act in (self.act_next, self.act_previous):
@@ -314,7 +316,7 @@ class MainWindow(QMainWindow):
             colour_menu.addAction(act)
         colour_menu.addSeparator()
         colour_menu.addAction(self.act_contrast)
-        camera_menu = view_menu.addMenu("Camera")
+        camera_menu = self.camera_menu = view_menu.addMenu("Camera")
         for act in self.view_actions.values():
             camera_menu.addAction(act)
         camera_menu.addSeparator()
@@ -335,7 +337,7 @@ class MainWindow(QMainWindow):
         for dock in (self.left_dock, self.zone_dock, self.safety_dock, self.lesson_dock):
             view_menu.addAction(dock.toggleViewAction())
 
-        help_menu = bar.addMenu("&Help")
+        help_menu = self.help_menu = bar.addMenu("&Help")
         help_menu.addAction(self.act_shortcuts)
         help_menu.addAction(self.act_about)
 
@@ -569,7 +571,8 @@ class MainWindow(QMainWindow):
         path = export_dialog.save_session_from_window(
             self, self.state, plotter=self.plotter, palette=self.state.palette,
             layers=self.layers.drawn_layers(), skin_opacity=self.layers.drawn_opacity(),
-            screening=self.screening.screening())
+            screening=self.screening.screening(), body=self.bodies.current,
+            skin_tone=self.bodies.skin_tone)
         if path:
             self.statusBar().showMessage(f"Saved {path}", 6000)
         return path
@@ -582,6 +585,20 @@ class MainWindow(QMainWindow):
         session = export_dialog.load_session_dialog(self, path)
         if session is None:
             return
+        if session.body is not None and session.body != self.bodies.current:
+            if self.bodies.entry(session.body) is None:
+                QMessageBox.warning(self, "Load session", f"{path or 'the session'}: body "
+                                    f"'{session.body}' is not one of this BackView's bodies")
+                return
+            if self.bodies.choose(session.body):  # then the rest, once it shows
+                self.bodies.after_load = partial(self._apply_session, session)
+            return
+        self._apply_session(session)
+
+    def _apply_session(self, session) -> None:
+        from viewer.ui import export_dialog
+
+        self.bodies.set_skin_tone(session.skin_tone)
         if session.palette in PALETTES:
             self.state.set_palette(session.palette)
         export_dialog.apply_session(session, self.state, plotter=self.plotter)

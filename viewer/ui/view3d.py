@@ -19,7 +19,7 @@ import pyvista as pv
 from viewer.core.camera import bounds_camera
 from viewer.core.options import check_view
 from viewer.core.views import VIEW_WORDS, view_phrase
-from viewer.core.palette import get_palette
+from viewer.core.palette import DEFAULT_SKIN_TONE, get_palette, skin_palette
 from viewer.core.regionmap import Zone
 from viewer.render.actors import SceneActors
 from viewer.render.camera import apply_camera, camera_from_plotter
@@ -99,6 +99,8 @@ class SceneView(QObject):
         #: :class:`~viewer.ui.picking.StructurePicker`, or None): a structure under a click
         #: wins over the zone of the skin in front of it
         self.structure_picker = None
+        #: the skin tone the body is drawn in (viewer.core.palette.SKIN_TONES; ui.bodies sets it)
+        self.skin_tone = DEFAULT_SKIN_TONE
         plotter.render_window.AddObserver("EndEvent", self._frame_done)
         plotter.installEventFilter(self)
         state.modeChanged.connect(self._on_mode)
@@ -116,7 +118,8 @@ class SceneView(QObject):
         self.bare_body = None
         self.set_banner("")
         self.scene = scene
-        self.actors = SceneActors(self.plotter, scene, self.state.mode, palette=self.state.palette)
+        self.actors = SceneActors(self.plotter, scene, self.state.mode, palette=self.state.palette,
+                                  skin_tone=self.skin_tone)
         self.actors.show_lines(False)  # borders and hatching come with the next frame
         self._lines_later = True
         self.picker = ZonePicker(self.plotter.renderer, scene)
@@ -148,7 +151,7 @@ class SceneView(QObject):
         self.scene = self.actors = self.picker = None
         self.bare_body = body
         self.plotter.add_mesh(pv.PolyData.from_regular_faces(body.mesh.vertices, body.mesh.faces),
-                              color=get_palette(self.state.palette).no_zone,
+                              color=skin_palette(self.state.palette, self.skin_tone).no_zone,
                               smooth_shading=True, ambient=0.42, diffuse=0.62, specular=0.08,
                               name="body", pickable=False, render=False)
         self._zoom.stop()
