@@ -160,6 +160,7 @@ def run(args) -> int:
         except BackViewError as exc:
             raise BackViewError(exc.message, args.session, "body") from None
         args.mesh, args.landmarks = str(entry.mesh_path), str(entry.landmarks_path)
+        args.body_entry = entry
 
     from viewer.render import picture as ex  # pyvista and Pillow: only now
 
@@ -180,6 +181,12 @@ def run(args) -> int:
         for i, pin in enumerate(pins):
             ex.check_glyphs(pin.note, f"pins.{i}.note", args.session)
     opts.validate()
+    # a body on a massage table is drawn on it (the table, face cradle, bolster and towel)
+    from viewer.render.props import PROPS_COLOUR, read_props
+
+    props = read_props(getattr(args, "body_entry", None))
+    if props is not None:
+        opts.extra_meshes = [*opts.extra_meshes, (props, PROPS_COLOUR)]
 
     from viewer.core.body import Body
     from viewer.core.regionmap import load_region_map

@@ -18,9 +18,9 @@ from viewer.core import bodies as catalogue_mod
 from viewer.core.errors import BackViewError
 from viewer.core.palette import DEFAULT_SKIN_TONE, SKIN_TONES
 from viewer.core.views import VIEWS
+from viewer.render.props import PROPS_COLOUR, read_props
 
 #: the colours of the props of a prone body (table, face cradle, bolster, towel): neutral greys
-PROPS_COLOUR = "#b9b4ad"
 #: at most this many bodies stay built in memory (switching back to one is immediate)
 KEEP_BUILT = 3
 TABLE_VIEW = "table"
@@ -176,15 +176,12 @@ class BodyChooser(QObject):
         pickable (a click on them selects nothing)."""
         plotter = self.window.plotter
         plotter.remove_actor("props", render=False)
-        if entry is None or entry.props_path is None or not entry.props_path.exists():
-            return
-        import pyvista as pv
-
         try:
-            props = pv.read(entry.props_path)
-        except Exception as exc:  # noqa: BLE001 (a broken props file: the body still shows)
-            self.window.statusBar().showMessage(f"{entry.props_path}: cannot draw the table "
-                                                f"({exc})", 6000)
+            props = read_props(entry)
+        except BackViewError as exc:  # a broken props file: the body still shows
+            self.window.statusBar().showMessage(f"cannot draw the table: {exc.line()}", 6000)
+            return
+        if props is None:
             return
         plotter.add_mesh(props, color=PROPS_COLOUR, smooth_shading=True, ambient=0.4,
                          diffuse=0.6, specular=0.02, name="props", pickable=False, render=False)

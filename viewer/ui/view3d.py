@@ -19,7 +19,7 @@ import pyvista as pv
 from viewer.core.camera import bounds_camera
 from viewer.core.options import check_view
 from viewer.core.views import VIEW_WORDS, view_phrase
-from viewer.core.palette import DEFAULT_SKIN_TONE, get_palette, skin_palette
+from viewer.core.palette import DEFAULT_SKIN_TONE, skin_palette
 from viewer.core.regionmap import Zone
 from viewer.render.actors import SceneActors
 from viewer.render.camera import apply_camera, camera_from_plotter

@@ -27,6 +27,7 @@ from viewer.core.errors import BackViewError
 from viewer.core.lesson import Lesson, Step
 from viewer.core.wording import step_text
 from viewer.render.arrows import SkinProjector, arrow_meshes
+from viewer.render.props import PROPS_COLOUR, read_props
 from viewer.render.picture.options import ExportOptions
 from viewer.render.picture.pipeline import ExportResult, annotated_image
 from viewer.render.picture.step_page import StepSpec
@@ -156,7 +157,6 @@ def export_lesson(scene: BodyScene, lesson: Lesson, folder: str | Path, *,
 
 #: the massage table, face cradle, bolster and towel around a body on the table: a neutral
 #: light grey-beige that no zone colour and no skin tone is mistaken for
-PROPS_COLOUR = "#c9c4bc"
 
 
 def _step_scenes(lesson: Lesson, scene: BodyScene) -> list[BodyScene]:
@@ -182,8 +182,6 @@ def _step_scenes(lesson: Lesson, scene: BodyScene) -> list[BodyScene]:
 def _body_steps(lesson: Lesson, options: list[ExportOptions]) -> None:
     """A step on a body lying on the table: seen from the table camera, with the table, face
     cradle, bolster and towel drawn around it."""
-    import pyvista as pv
-
     from viewer.core.lesson import step_bodies
 
     entries = step_bodies(lesson)
@@ -194,11 +192,9 @@ def _body_steps(lesson: Lesson, options: list[ExportOptions]) -> None:
             continue
         if entry.pose == "prone":
             opts.view, opts.camera = "table", None
-        if entry.props_path is not None:
-            if entry.id not in props:
-                if not entry.props_path.is_file():
-                    raise BackViewError("no such props file", entry.props_path, "props")
-                props[entry.id] = pv.read(entry.props_path)
+        if entry.id not in props:
+            props[entry.id] = read_props(entry)
+        if props[entry.id] is not None:
             opts.extra_meshes = [*opts.extra_meshes, (props[entry.id], PROPS_COLOUR)]
         opts.metadata = {**opts.metadata, "backview:body": entry.id}
 
