@@ -243,7 +243,8 @@ def _lesson_on(folder, body_id):
     text = shipped.read_text(encoding="utf-8")
     text = text.replace('map = "back-massage.toml"',
                         f'map = {json.dumps(str(shipped.parent / "back-massage.toml"))}', 1)
-    text = text.replace('id = "prepare"\n', f'id = "prepare"\nbody = "{body_id}"\n', 1)
+    # the shipped lesson's preparation step names the prone body: name this one instead
+    text = text.replace('body = "prone-table"\n', f'body = "{body_id}"\n', 1)
     assert f'body = "{body_id}"' in text
     path = folder / "lesson.toml"
     path.write_text(text, encoding="utf-8")

@@ -79,10 +79,14 @@ def test_prone_body_lies_on_the_table_and_the_props_load():
     v = body.mesh.vertices
     under_back = v[(np.abs(v[:, 0]) < 0.1) & (np.abs(v[:, 2] - s2[2]) < 0.25)]
     assert under_back[:, 1].min() == pytest.approx(TABLE_TOP_M, abs=0.03)
-    # the back is above the table, the towel covers the body below the waist only
+    # the back is above the table; the towel covers the body from below the sacrum down, the
+    # whole back (lower back and sacrum included) uncovered
     assert s2[1] > TABLE_TOP_M + 0.1
     above = props.ray.intersects_location([[s2[0], 2.0, s2[2]]], [[0, -1, 0]])[0]
-    assert len(above) and above[:, 1].max() > s2[1]  # towel over the sacrum
+    assert not len(above) or above[:, 1].max() < s2[1]  # nothing over the sacrum
+    below = s2 - np.array([0.0, 0.0, 0.10])  # 10 cm towards the feet: the buttocks
+    hits = props.ray.intersects_location([[below[0], 2.0, below[2]]], [[0, -1, 0]])[0]
+    assert len(hits) and hits[:, 1].max() > s2[1] - 0.05  # the towel lies over them
     c7 = body.landmark("spinous_C7")
     above = props.ray.intersects_location([[c7[0], 2.0, c7[2]]], [[0, -1, 0]])[0]
     assert not len(above) or above[:, 1].max() < c7[1]  # nothing over the upper back

@@ -236,10 +236,12 @@ def props(body: trimesh.Trimesh, lm: dict) -> trimesh.Trimesh:
 
 
 def towel(body: trimesh.Trimesh, lm: dict) -> trimesh.Trimesh:
-    """A thin sheet over the back from the waist down: height map of the body's top, 1 cm up,
-    falling to the table a few cm beyond the body's sides."""
+    """A thin sheet over the body from just below the sacrum down: height map of the body's
+    top, 1 cm up, falling to the table a few cm beyond the body's sides. The whole back stays
+    uncovered, lower back included (the guide: only the area being worked on is exposed; the
+    picture teaches the whole back)."""
     V = body.vertices
-    z_waist = 0.5 * (lm["iliac_crest_top_left"][2] + lm["spinous_L5"][2])
+    z_waist = lm["spinous_S2"][2] - 0.03
     z_end = V[:, 2].min() + 0.05
     xs = np.linspace(-0.32, 0.32, 33)
     zs = np.linspace(z_end, z_waist, 60)

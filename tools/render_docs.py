@@ -125,6 +125,22 @@ def fitted_images() -> None:
                      f"docs/images/fitted/{name}.png", "--size", "1280x720")
 
 
+def body_images() -> None:
+    """Each body of the catalogue with the pressure map; the prone one on its table, from the
+    table camera; one body on each end of the skin-tone scale."""
+    from viewer.core.bodies import catalogue
+
+    for entry in catalogue():
+        if entry.id == "torso":
+            continue
+        view = ["--view", "table"] if entry.pose == "prone" else []
+        backview("export", "--body", entry.id, *view, "--size", "1280x720",
+                 "--out", f"docs/images/bodies/{entry.id}.png")
+    for tone in ("mst-1", "mst-10"):
+        backview("export", "--body", "average-woman", "--skin-tone", tone, "--size", "1280x720",
+                 "--out", f"docs/images/bodies/average-woman-{tone}.png")
+
+
 def backview(*args: str) -> None:
     subprocess.run([sys.executable, "-m", "viewer", *args], check=True, cwd=OUT.parents[1])
 
@@ -142,6 +158,7 @@ def main() -> None:
         backview("export", "--out", f"docs/images/gallery/{name}.png", *options)
     backview("lesson", "--export", "docs/images/lesson")
     fitted_images()
+    body_images()
     if args.window:
         shot = [sys.executable, "-m", "viewer.ui.screenshot"]
         subprocess.run([*shot, "docs/images/window.png"], check=True, cwd=OUT.parents[1])

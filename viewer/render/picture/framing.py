@@ -32,7 +32,8 @@ def body_extent(scene: BodyScene, camera: Camera, custom: bool, aspect: float = 
     (r0, r1, v0, v1, cut_bottom, cut_top).
 
     A preset view keeps the scene's own framing at the bottom (the sacrum) and shows the whole
-    head at the top; a saved camera keeps exactly what it showed.
+    head at the top (a body lying within the frame, on its table, is shown whole); a saved
+    camera keeps exactly what it showed.
     """
     d, up_v, right = camera.basis()
     scale = camera.parallel_scale
@@ -40,6 +41,10 @@ def body_extent(scene: BodyScene, camera: Camera, custom: bool, aspect: float = 
     pu, pr = pts @ up_v, pts @ right
     v0 = -scale
     v1 = scale if custom else float(pu.max()) + 0.03 * scale
+    if not custom and np.ptp(pr) > 2.0 * (float(pu.max()) - float(pu.min())):
+        # a body lying across the picture (on its table, seen from beside it): shown whole,
+        # the body and not the frame's edge ending it below
+        v0 = float(pu.min()) - 0.03 * scale
     sel = (pu >= v0) & (pu <= v1)
     if custom:
         sel &= np.abs(pr) <= scale * aspect
