@@ -14,16 +14,15 @@ The shipped torso (``meshes/torso.ply``) is not in the index: the catalogue adds
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field
 
 from viewer.core.errors import BackViewError, unknown_choice
 from viewer.core.paths import data_dir, default_mesh
-from viewer.core.schema import Line, Text, field_path, problem_message
+from viewer.core.schema import Line, Text, read_json_model
 
 DEFAULT_BODY = "torso"
 INDEX_NAME = "bodies.json"
@@ -84,20 +83,7 @@ def index_path(folder: Path | None = None) -> Path:
 def load_index(path: str | Path) -> list[BodyEntry]:
     """The bodies of an index file; a mistake is one line naming the file and the field."""
     path = Path(path)
-    try:
-        raw = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError) as exc:
-        raise BackViewError(f"cannot be read: {exc}", path) from None
-    except json.JSONDecodeError as exc:
-        raise BackViewError(f"is not valid JSON (line {exc.lineno}, column {exc.colno}: "
-                            f"{exc.msg})", path) from None
-    except RecursionError:
-        raise BackViewError("is nested too deeply to be a body index", path) from None
-    try:
-        doc = BodyIndex.model_validate(raw)
-    except ValidationError as exc:
-        err = exc.errors()[0]
-        raise BackViewError(problem_message(err), path, field_path(err["loc"]) or None) from None
+    doc = read_json_model(path, BodyIndex, "a body index")
     seen = {DEFAULT_BODY}
     out = []
     for i, e in enumerate(doc.bodies):

@@ -9,14 +9,14 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Literal
 
 import numpy as np
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field
 
 from viewer.core import anatomy
 from viewer.core.errors import LandmarkError
 from viewer.core.landmark_checks import check_landmarks
 from viewer.core.mesh import load_mesh
 from viewer.core.paths import default_mesh
-from viewer.core.schema import Line, Text, bounded, field_path, problem_message
+from viewer.core.schema import Line, Text, bounded, read_json_model
 
 if TYPE_CHECKING:
     import trimesh  # read with the mesh (viewer.core.mesh), not with the core
@@ -79,20 +79,7 @@ def load_landmarks(path: str | Path) -> LandmarkFile:
         raise LandmarkError("no such landmarks file", path)
     if path.is_dir():
         raise LandmarkError("is a folder, not a landmarks file", path)
-    try:
-        raw = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError) as exc:
-        raise LandmarkError(f"cannot be read: {exc}", path) from None
-    except json.JSONDecodeError as exc:
-        raise LandmarkError(f"is not valid JSON (line {exc.lineno}, column {exc.colno}: {exc.msg})",
-                            path) from None
-    except RecursionError:
-        raise LandmarkError("is nested too deeply to be a landmarks file", path) from None
-    try:
-        doc = LandmarkFile.model_validate(raw)
-    except ValidationError as exc:
-        err = exc.errors()[0]
-        raise LandmarkError(problem_message(err), path, field_path(err["loc"]) or None) from None
+    doc = read_json_model(path, LandmarkFile, "a landmarks file", LandmarkError)
     for where, message in doc.problems()[:1]:
         raise LandmarkError(message, path, where)
     return doc

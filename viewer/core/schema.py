@@ -124,3 +124,30 @@ def problem_message(err: dict) -> str:
     if err["type"] in ("enum", "literal_error", "float_type", "string_type", "bool_type"):
         return f"{msg} (got {shown_number(err.get('input'))})"
     return msg
+
+
+def read_json_model(path, model: type[BaseModel], what: str, error=None):
+    """``path`` read as JSON and validated by ``model``. Every fault is one ``error``
+    (:class:`~viewer.core.errors.BackViewError` unless given) naming the file, and the field
+    where the model refuses one: unreadable, not JSON, nested too deeply to be ``what``."""
+    import json
+    from pathlib import Path
+
+    from viewer.core.errors import BackViewError
+
+    error = error or BackViewError
+    path = Path(path)
+    try:
+        raw = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError) as exc:
+        raise error(f"cannot be read: {exc}", path) from None
+    except json.JSONDecodeError as exc:
+        raise error(f"is not valid JSON (line {exc.lineno}, column {exc.colno}: {exc.msg})",
+                    path) from None
+    except RecursionError:
+        raise error(f"is nested too deeply to be {what}", path) from None
+    try:
+        return model.model_validate(raw)
+    except ValidationError as exc:
+        err = exc.errors()[0]
+        raise error(problem_message(err), path, field_path(err["loc"]) or None) from None
