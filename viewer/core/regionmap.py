@@ -247,6 +247,18 @@ class GlobalRule(Strict):
     title: Line
     text: Text
     citations: list[Citation] = Field(min_length=1)
+    order: list[Stroke] | None = Field(
+        None, description="for kind 'sequence': the strokes in the order the session gives them "
+                          "(the quiz asks about it)")
+
+    @model_validator(mode="after")
+    def _order_of_sequence(self):
+        if self.order is not None:
+            if self.kind != "sequence":
+                raise ValueError(f"order goes with kind 'sequence', not '{self.kind}'")
+            if len(set(self.order)) != len(self.order):
+                raise ValueError("order names each stroke once")
+        return self
 
 
 class Limit(Strict):
