@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import datetime as _dt
 import io
+import tempfile
 import time
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -96,6 +97,12 @@ def check_handout_output(out: str | Path) -> Path:
         what = f"'{path.suffix}'" if path.suffix else "a name without an extension"
         raise BackViewError(f"a handout is a PDF: name the file .pdf, not {what}", path, "out")
     path, _ = check_output(path)
+    try:    # the surest check that the folder takes a new file, before anything is rendered
+        with tempfile.TemporaryFile(dir=path.parent if str(path.parent) else "."):
+            pass
+    except OSError as exc:
+        raise BackViewError(f"cannot write in '{path.parent}': {exc.strerror or exc}", path,
+                            "out") from None
     return path
 
 
@@ -401,7 +408,10 @@ def export_handout(scene: BodyScene, lesson: Lesson | None, out: str | Path, *,
     if lesson is not None:
         _lesson_pages(writer, pictures, tick)
     data = bytes(writer.pdf.output())
-    atomic_write_bytes(path, data)
+    try:
+        atomic_write_bytes(path, data)
+    except OSError as exc:
+        raise BackViewError(f"cannot be written: {exc.strerror or exc}", path, "out") from None
     return HandoutResult(path, writer.pdf.page_no(), pictures.count, page,
                          pictures.seconds, time.perf_counter() - start, writer.sections,
                          pictures.warnings)
@@ -444,7 +454,7 @@ class _Pictures:
             return None
         b = postpone_banner(screened)
         if b is not None:
-            return (b.title, " ".join(b.lines), True)
+            return (b.heading, " ".join(b.sentences), True)
         parts = [c.reason for c in screened.conditions if c.effect != "avoid-area"
                  or not screened.screening.marks]
         marks = [screened.mark_reason(i) + f", {m.radius_cm:g} cm"
