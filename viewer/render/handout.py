@@ -62,7 +62,9 @@ PAGE_SIZES = {"a4": ("A4", (210.0, 297.0)), "letter": ("Letter", (215.9, 279.4))
 #: pictures are rendered at this resolution at their printed size
 DPI = 300
 #: the JPEG quality of the embedded pictures (flat colours and thin lines stay clean)
-JPEG_QUALITY = 90
+JPEG_QUALITY = 85
+#: the pictures' zone borders and hatching: this many times a 1080p screen's line width
+PRINT_LINE_SCALE = 2.0
 
 # layout, mm and points
 MARGIN = 16.0
@@ -143,7 +145,10 @@ def figure_image(scene: BodyScene, opts: ExportOptions, size_px: tuple[int, int]
 
             anatomy = opts.anatomy if opts.anatomy is not None else fit_structures(scene.body)
         marked = [scene.rmap.zone(z).index for z in opts.highlight] or None
-        rendered = render_view(scene, opts, framing, Style.for_size(W, H), marked, anatomy)
+        # zone borders and hatching as thick on paper as on a screen (1 px of a 1080-line
+        # screen is about 2 px of a 300 dpi page seen at reading distance)
+        style = Style(W, H, PRINT_LINE_SCALE, W >= 1.15 * H)
+        rendered = render_view(scene, opts, framing, style, marked, anatomy)
         pal = skin_palette(opts.palette, opts.skin_tone)
         canvas = compose_base(rendered, framing, True, pal)
     finally:
@@ -158,7 +163,7 @@ def figure_image(scene: BodyScene, opts: ExportOptions, size_px: tuple[int, int]
 
 def _jpeg(image: Image.Image) -> io.BytesIO:
     buf = io.BytesIO()
-    image.save(buf, "JPEG", quality=JPEG_QUALITY, optimize=True, dpi=(DPI, DPI))
+    image.save(buf, "JPEG", quality=JPEG_QUALITY, optimize=True, subsampling=2, dpi=(DPI, DPI))
     buf.seek(0)
     return buf
 
@@ -556,7 +561,7 @@ def _stroke_pages(w: _Writer, pictures: _Pictures, stroke: Stroke) -> None:
     title = found[1].title if found else stroke.label
     w.section(title, kicker=stroke.label)
     top = pdf.get_y()
-    pic_w, pic_h = w.content_w * 0.54, min(150.0, w.bottom - top - 70)
+    pic_w, pic_h = w.content_w * 0.58, min(165.0, w.bottom - top - 70)
     if found:
         opts, scene = pictures.step_options(*found)
         opts = replace(opts, highlight=[], layers=("skin",), skin_opacity=1.0, step=None)
