@@ -648,16 +648,37 @@ def _zone_table(w: _Writer, pictures: _Pictures, stroke: Stroke) -> None:
     pdf.multi_cell(0, 7, "Zone by zone", new_x="LMARGIN", new_y="NEXT", align="L")
     pdf.ln(2)
     pal = skin_palette(w.palette, pictures.skin_tone)
-    w.font(7.4)
+    # the largest type (down to TABLE_MIN_SCALE) at which the table fits the page; past that
+    # it flows on to the next one
+    for scale in TABLE_SCALES:
+        with pdf.offset_rendering() as trial:
+            _draw_zone_table(trial, w, rows, stroke, pal, scale)
+        if not trial.page_break_triggered:
+            break
+    _draw_zone_table(pdf, w, rows, stroke, pal, scale)
+    w.font(10)
+
+
+#: the zone table's type sizes, tried in turn until the table fits its page
+TABLE_SCALES = (1.0, 0.95, 0.9, 0.86)
+
+
+def _draw_zone_table(pdf, w: _Writer, rows, stroke: Stroke, pal, scale: float) -> None:
+    from fpdf.fonts import FontFace
+
+    mode = f"stroke:{stroke.value}"
+    pdf.set_font("DejaVu", "", 7.4 * scale)
+    pdf.set_text_color(*TEXT)
     head = FontFace(emphasis="BOLD", color=(255, 255, 255), fill_color=ACCENT)
     cw = w.content_w
     widths = (0.14 * cw, 0.13 * cw, 0.10 * cw, 0.335 * cw, 0.295 * cw)
     pdf.set_fill_color(255, 255, 255)
     pdf.set_draw_color(*RULE_LINE)
-    with pdf.table(col_widths=widths, headings_style=head, line_height=3.35, text_align="LEFT",
-                   borders_layout="HORIZONTAL_LINES", padding=(1.0, 1.2, 0.6, 1.2),
-                   cell_fill_color=(247, 245, 241), cell_fill_mode="ROWS",
-                   v_align="TOP", first_row_as_headings=True, repeat_headings=1) as table:
+    with pdf.table(col_widths=widths, headings_style=head, line_height=3.35 * scale,
+                   text_align="LEFT", borders_layout="HORIZONTAL_LINES",
+                   padding=(1.0, 1.2, 0.6, 1.2), cell_fill_color=(247, 245, 241),
+                   cell_fill_mode="ROWS", v_align="TOP", first_row_as_headings=True,
+                   repeat_headings=1) as table:
         r = table.row()
         for t in ("Zone", stroke.label, "Pressure", TECHNIQUE_HEADING, CAUTIONS_HEADING):
             r.cell(t)
@@ -672,7 +693,6 @@ def _zone_table(w: _Writer, pictures: _Pictures, stroke: Stroke) -> None:
             r.cell(pressure.label + note_p)
             r.cell(z.spec.technique)
             r.cell("\n".join(f"\u2022 {c}" for c in z.spec.cautions))
-    w.font(10)
 
 
 def _luminance(rgb) -> float:
