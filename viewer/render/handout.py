@@ -37,8 +37,8 @@ from viewer.core.atomic import atomic_write_bytes
 from viewer.core.camera import preset_camera
 from viewer.core.errors import BackViewError
 from viewer.core.lesson import Lesson, Step
-from viewer.core.palette import legend, mode_title, skin_palette, zone_colour, zone_hatched
-from viewer.core.regionmap import Pressure, RegionMap, Rule, Stroke, StrokeStatus, Zone
+from viewer.core.palette import legend, mode_title, skin_palette, zone_colour
+from viewer.core.regionmap import RegionMap, Rule, Stroke, StrokeStatus, Zone
 from viewer.core.wording import (
     CAUTIONS_HEADING,
     QUOTES_HEADING,
@@ -376,10 +376,6 @@ def _zone_groups(rmap: RegionMap) -> list[tuple[str, list[Zone]]]:
             for zs in out.values()]
 
 
-def _status_rank(value) -> int:
-    return value.rank
-
-
 # --------------------------------------------------------------------------- export
 def export_handout(scene: BodyScene, lesson: Lesson | None, out: str | Path, *,
                    page: str = "a4", palette: str = "default", skin_tone: str = "default",
@@ -618,10 +614,7 @@ def _stroke_pages(w: _Writer, pictures: _Pictures, stroke: Stroke) -> None:
 def _zone_table(w: _Writer, pictures: _Pictures, stroke: Stroke) -> None:
     """Every zone, by its status for ``stroke`` (most recommended first): status, pressure,
     technique and cautions; a status the screening reduces says so."""
-    from fpdf.fonts import FontFace
-
     pdf, rmap = w.pdf, w.rmap
-    mode = f"stroke:{stroke.value}"
     screened = pictures.screened
     rows = []
     for name, zs in _zone_groups(rmap):
