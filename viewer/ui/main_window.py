@@ -233,6 +233,9 @@ class MainWindow(QMainWindow):
                               section="File")
         self.act_export = a("&Export image…", "Ctrl+E", self.export_image, section="File",
                             tip="Save a picture of this view for a handout or a slide")
+        self.act_handout = a("Export &handout…", "Ctrl+Shift+E", lambda: self.export_handout(),
+                             section="File", tip="Save a printable handout (PDF): the map, the "
+                             "strokes, the safety rules and the lesson's steps")
         self.act_save_session = a("&Save session…", QKeySequence.StandardKey.Save, self.save_session,
                                   section="File")
         self.act_load_session = a("&Load session…", "Ctrl+L", self.load_session, section="File")
@@ -305,7 +308,8 @@ class MainWindow(QMainWindow):
         self.recent_map_menu = file_menu.addMenu("Recent region maps")
         file_menu.aboutToShow.connect(self._fill_recent_menus)
         file_menu.addSeparator()
-        for act in (self.act_export, self.act_save_session, self.act_load_session):
+        for act in (self.act_export, self.act_handout, self.act_save_session,
+                    self.act_load_session):
             file_menu.addAction(act)
         file_menu.addSeparator()
         file_menu.addAction(self.act_quit)
@@ -562,6 +566,22 @@ class MainWindow(QMainWindow):
             anatomy=self.layers.anatomy, screening=self.screening.screening())
         self.statusBar().showMessage(f"Saved {path}" if path else "", 6000)
         return path
+
+    def export_handout(self, path: str | Path | None = None) -> Path | None:
+        """File > Export handout: the printable PDF (:mod:`viewer.ui.handout`) with this
+        window's body, map, colours and "Before you start"."""
+        if self.model is None:
+            return None
+        if not self.model.zoned:
+            QMessageBox.information(self, "Nothing to export", self.model.no_zones_line())
+            return None
+        from viewer.ui.handout import export_handout_from_window
+
+        written = export_handout_from_window(
+            self, self.model.scene, palette=self.state.palette,
+            skin_tone=self.bodies.skin_tone, screening=self.screening.screening(), path=path)
+        self.statusBar().showMessage(f"Saved {written}" if written else "", 6000)
+        return written
 
     def save_session(self) -> Path | None:
         if self.model is None or not self.model.zoned:

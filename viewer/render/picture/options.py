@@ -76,6 +76,9 @@ class ExportOptions:
     #: the screening already applied to the scene's assignment (default: applied from
     #: ``screening``), a :class:`viewer.core.screening.Screened`
     screened: object | None = None
+    #: what a preset view frames: "body" (the body down to the sacrum, the whole head) or
+    #: "back" (the back itself, neck to sacrum, large: the lesson's and the handout's pictures)
+    frame: str = "body"
 
     @property
     def xray(self) -> bool:
@@ -114,6 +117,8 @@ class ExportOptions:
         if self.camera is None:
             check_view(self.view)
         check_labels(self.labels, EXPORT_LABELS)
+        if self.frame not in ("body", "back"):
+            raise BackViewError(f"'{self.frame}' is not a framing (body or back)", field="frame")
         self.layers = check_layers(self.layers)
         self.skin_opacity = check_skin_opacity(self.skin_opacity)
         if self.step is not None and self.zone is not None:
