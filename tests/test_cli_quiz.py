@@ -245,7 +245,7 @@ def test_a_what_question_outlines_its_zone_and_the_answer_colours_it(scene, ques
     light = next(c for p, c in pal.pressure.items() if p.value == "light")
     assert zone_share(shown, [light]) > 0.005
     assert "\u2713" in shown.step.text("rule-title")            # the right choice is marked
-    assert shown.step.text("caption").startswith("Answer: Light")
+    assert shown.step.text("caption").startswith("Answer: Light on the floating ribs")
 
 
 def test_the_export_is_all_or_nothing(scene, questions, tmp_path, monkeypatch):
@@ -277,3 +277,23 @@ def test_the_export_is_all_or_nothing(scene, questions, tmp_path, monkeypatch):
     pictures = qx.export_quiz(scene, chosen, folder, size=SIZE)
     assert sorted(p.name for p in folder.iterdir()) == sorted(p.path.name for p in pictures)
     assert len(pictures) == 4 and old.read_bytes() != b"the old picture"
+
+
+def test_a_drill_s_answer_marks_the_landmark_and_the_question_does_not(scene, questions):
+    from viewer.render.picture.quiz import TARGET_COLOUR, _draw_landmark_answer, _to_image
+
+    q = questions["landmark-spinous_T7"]
+    assert len(q.count_from) == 8
+    asked = picture(scene, q, answer=False)
+    shown = picture(scene, q, answer=True)
+    _draw_landmark_answer(shown, scene, q, SIZE)
+    x, y = _to_image(shown, scene.body.landmark("spinous_T7"), SIZE)[0]
+    for result, expected in ((asked, False), (shown, True)):
+        near = np.asarray(result.image.convert("RGB"))[int(y) - 6:int(y) + 7,
+                                                       int(x) - 6:int(x) + 7]
+        target = np.asarray([int(TARGET_COLOUR[i:i + 2], 16) for i in (1, 3, 5)])
+        marked = (np.abs(near.astype(int) - target).sum(axis=2) < 90).mean()
+        assert (marked > 0.03) == expected, marked
+    # the question's panel says how close counts; the answer's counts from C7
+    assert "within 2 cm" in asked.step.text("caption")
+    assert shown.step.text("caption").startswith("Count the spinous processes down from C7: 8")

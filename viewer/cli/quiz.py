@@ -143,7 +143,8 @@ def _export(args, quiz, questions, body, size) -> int:
     ex.quiet_vtk()
     pictures = export_quiz(scene, questions, args.export, title=quiz.title,
                            size=(width, height), palette=args.palette or "default", dpi=dpi,
-                           skin_tone=getattr(args, "skin_tone", None) or "default")
+                           skin_tone=getattr(args, "skin_tone", None) or "default",
+                           body_entry=getattr(args, "body_entry", None))
     for pic in pictures:
         print(f"wrote {pic.path} ({width}x{height}, {pic.question.kind}, {pic.which})")
     return 0

@@ -158,8 +158,8 @@ def question_spec(question: Question, number: int, total: int, answer: bool) -> 
     if not answer:
         return StepSpec(kicker=kicker, caption=_instruction(question), rules=rows, quotes=[],
                         rules_heading="Choices")
-    if question.id.startswith("rules-condition-"):
-        caption = f"Answer: {question.explanation}"
+    if question.kind == "what" or question.id.startswith("rules-condition-"):
+        caption = f"Answer: {question.explanation}"     # it begins with the answer
     elif "choice" in question.answer:
         caption = f"Answer: {question.answer_label}. {question.explanation}"
     elif question.kind == "landmark":
@@ -179,10 +179,10 @@ def question_spec(question: Question, number: int, total: int, answer: bool) -> 
 def question_options(scene: BodyScene, question: Question, number: int, total: int, *,
                      answer: bool, size=(1920, 1080), palette: str = "default",
                      dpi: int | None = None, skin_tone: str = "default",
-                     footer: str = "") -> ExportOptions:
+                     footer: str = "", view: str = "back", props=None) -> ExportOptions:
     """The export options of a question's picture (``answer``: its answer picture)."""
     pal = skin_palette(palette, skin_tone)
-    opts = ExportOptions(size=size, palette=palette, skin_tone=skin_tone, dpi=dpi, view="back",
+    opts = ExportOptions(size=size, palette=palette, skin_tone=skin_tone, dpi=dpi, view=view,
                          title=picture_title(question), labels="none",
                          step=question_spec(question, number, total, answer), footer=footer,
                          metadata={"backview:quiz-question": question.id,
@@ -202,6 +202,10 @@ def question_options(scene: BodyScene, question: Question, number: int, total: i
         opts.extra_meshes = _landmark_meshes(scene, question)
     elif kind == "rules":
         _rules_answer(scene, question, opts, pal)
+    if props is not None:      # a body on the massage table: its table, cradle, bolster, towel
+        from viewer.render.props import PROPS_COLOUR
+
+        opts.extra_meshes = [*opts.extra_meshes, (props, PROPS_COLOUR)]
     return opts
 
 
@@ -267,19 +271,42 @@ def _draw_landmark_answer(result: ExportResult, scene: BodyScene, question: Ques
     canvas.ring(xy, r, style.px(5), "#ffffff", 0.9)
     canvas.ring(xy, r, style.px(2.5), TARGET_COLOUR)
     fnt = style.f(17, True)
-    for k, counted in enumerate(question.count_from, start=1):
-        p = _to_image(result, scene.body.landmark(counted), size)[0]
-        side = -1 if k % 2 else 1
-        at = (p[0] + side * style.px(16), p[1])
-        label = f"{k} {counted.removeprefix('spinous_')}" if side > 0 else \
-            f"{counted.removeprefix('spinous_')} {k}"
-        box = fnt.getbbox(label, anchor="lm" if side > 0 else "rm")
-        w = box[2] - box[0]
-        x0 = at[0] if side > 0 else at[0] - w
-        canvas.rounded_rect((x0 - style.px(4), at[1] - style.px(11), x0 + w + style.px(4),
-                             at[1] + style.px(11)), style.px(5), fill="#ffffff", opacity=0.85)
+    points = [_to_image(result, scene.body.landmark(n), size)[0] for n in question.count_from]
+    # the labels go beside the spine, alternately on either side of it: left and right when it
+    # runs down the picture, above and below when it runs across (a body on the table)
+    upright = len(points) < 2 or abs(points[-1][1] - points[0][1]) >= abs(
+        points[-1][0] - points[0][0])
+    # too close together for a label each (a small body, seen from beside the table): the dots
+    # all, and the labels that find room, the landmark's, C7's and every fifth first
+    gaps = np.linalg.norm(np.diff(np.asarray(points), axis=0), axis=1) if len(points) > 1 else []
+    crowded = len(gaps) > 0 and 2 * float(np.median(gaps)) < style.px(34)
+    labels = []
+    for k, (counted, p) in enumerate(zip(question.count_from, points), start=1):
+        side = (-1 if k % 2 else 1) if not crowded else -1
+        level = counted.removeprefix("spinous_")
+        if upright:
+            at = (p[0] + side * style.px(16), p[1])
+            label = f"{k} {level}" if side > 0 else f"{level} {k}"
+            anchor = "lm" if side > 0 else "rm"
+        else:
+            at = (p[0], p[1] + side * style.px(18))
+            label = str(k) if counted not in (question.count_from[0], name) else f"{level} {k}"
+            anchor = "mm"
+        x0, _, x1, _ = fnt.getbbox(label, anchor=anchor)
+        box = (at[0] + x0 - style.px(4), at[1] - style.px(11), at[0] + x1 + style.px(4),
+               at[1] + style.px(11))
+        rank = 0 if counted == name else 1 if k == 1 else 2 if k % 5 == 0 else 3
+        labels.append((rank, k, at, label, anchor, box, counted))
+    placed = []
+    for rank, k, at, label, anchor, box, counted in sorted(labels, key=lambda t: t[:2]):
+        if (crowded and rank == 3) or any(
+                box[0] < b[2] and b[0] < box[2] and box[1] < b[3] and b[1] < box[3]
+                for b in placed):
+            continue
+        placed.append(box)
+        canvas.rounded_rect(box, style.px(5), fill="#ffffff", opacity=0.85)
         canvas.text(at, label, fnt, COUNT_COLOUR if counted != name else TARGET_COLOUR,
-                    anchor="lm" if side > 0 else "rm")
+                    anchor=anchor)
     if not question.count_from:
         big = style.f(22, True)
         label = question.prompt.removeprefix("Find ").rstrip(".").split(":")[0]
@@ -296,18 +323,28 @@ def _draw_landmark_answer(result: ExportResult, scene: BodyScene, question: Ques
 def export_quiz(scene: BodyScene, questions: list[Question], folder: str | Path, *,
                 title: str = "", size: tuple[int, int] = (1920, 1080), palette: str = "default",
                 dpi: int | None = None, skin_tone: str = "default", optimize: bool = False,
-                progress=None) -> list[QuizPicture]:
+                progress=None, body_entry=None) -> list[QuizPicture]:
     """Render a question picture and an answer picture per question and write
     ``folder/NN-<id>-question.png`` and ``...-answer.png``, all or nothing (every picture is
-    staged in a hidden folder inside ``folder`` and renamed into place once all are made)."""
+    staged in a hidden folder inside ``folder`` and renamed into place once all are made).
+    ``body_entry``: the shipped body drawn (a prone one is seen from the table camera, with its
+    props)."""
     folder = check_export_dir(folder)
+    view, props = "back", None
+    if body_entry is not None:
+        from viewer.render.props import read_props
+
+        props = read_props(body_entry)
+        if body_entry.pose == "prone":
+            view = "table"
     total = len(questions)
     footer = f"{title} \u00b7 made with BackView" if title else "made with BackView"
     jobs = []
     for k, q in enumerate(questions, start=1):
         for which in PICTURES:
             opts = question_options(scene, q, k, total, answer=which == "answer", size=size,
-                                    palette=palette, dpi=dpi, skin_tone=skin_tone, footer=footer)
+                                    palette=palette, dpi=dpi, skin_tone=skin_tone, footer=footer,
+                                    view=view, props=props)
             for text in (opts.step.caption, *(t for t, _ in opts.step.rules),
                          *opts.step.quotes):
                 check_glyphs(text, f"question {q.id}")
