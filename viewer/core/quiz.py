@@ -535,6 +535,8 @@ class Feedback:
     answer: str
     #: landmark drills: the distance from the click to the landmark, in metres
     distance: float | None = None
+    #: the learner moved on without answering (neither right nor a mistake)
+    skipped: bool = False
 
     @property
     def headline(self) -> str:
@@ -620,7 +622,13 @@ class QuizRun:
 
     @property
     def mistakes(self) -> list[Feedback]:
-        return [f for f in self.answered if not f.right]
+        """The wrong answers, to review (a skipped question is not one)."""
+        return [f for f in self.answered if not f.right and not f.skipped]
+
+    @property
+    def skipped(self) -> list[Question]:
+        """The questions moved on from without an answer."""
+        return [f.question for f in self.answered if f.skipped]
 
     @property
     def waiting(self) -> bool:
@@ -645,12 +653,15 @@ class QuizRun:
         if self.finished:
             return None
         if not self.waiting:
-            self.answered.append(Feedback(self.current, False, "skipped", self.current.explanation))
+            self.answered.append(Feedback(self.current, False, "skipped", self.current.explanation,
+                                          skipped=True))
             self.streak = 0
         self.index += 1
         return self.current
 
     def summary(self) -> str:
         n = len(self.questions)
+        skipped = len(self.skipped)
         return (f"{self.score} of {n} right, best streak {self.best_streak}, "
-                f"{len(self.mistakes)} to review")
+                f"{len(self.mistakes)} to review"
+                + (f", {skipped} skipped" if skipped else ""))
