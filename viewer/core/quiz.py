@@ -250,15 +250,26 @@ def draw_questions(quiz: Quiz, landmarks=None, *, seed: int | None = None) -> li
     info = quiz.info
     seed = info.seed if seed is None else seed
     rng = random.Random(seed)
+    if info.count is not None and info.count < len(questions):
+        questions = _balanced(questions, info.count, rng)
     if info.order == "shuffled":
         rng.shuffle(questions)
-    if info.count is not None and info.count < len(questions):
-        if info.order == "shuffled":
-            questions = questions[:info.count]
-        else:  # an even draw that keeps the written order
-            keep = sorted(rng.sample(range(len(questions)), info.count))
-            questions = [questions[i] for i in keep]
     return questions
+
+
+def _balanced(questions: list[Question], count: int, rng: random.Random) -> list[Question]:
+    """``count`` of ``questions`` drawn kind by kind in turn (so 44 ``what`` questions do not
+    crowd out the 11 ``rules`` ones), kept in their generated order."""
+    by_kind: dict[str, list[int]] = {}
+    for i, q in enumerate(questions):
+        by_kind.setdefault(q.kind, []).append(i)
+    pools = [rng.sample(ids, len(ids)) for ids in by_kind.values()]
+    keep: list[int] = []
+    while len(keep) < count:
+        for pool in pools:
+            if pool and len(keep) < count:
+                keep.append(pool.pop())
+    return [questions[i] for i in sorted(keep)]
 
 
 def generate_questions(quiz: Quiz, landmarks=None) -> list[Question]:
@@ -321,20 +332,36 @@ LANDMARK_WORDS = {"spinous": ("vertebral", "spine"), "external_occipital_protube
                   "psis": ("lower back", "lumbar")}
 
 
-def _citations(zones: list[Zone], words: tuple[str, ...] = (), limit: int = 2) -> tuple[str, ...]:
+def _citations(zones: list[Zone], words: tuple[str, ...] = (), limit: int = 2,
+               rmap: RegionMap | None = None) -> tuple[str, ...]:
     """The zones' guide sentences that answer best: those that speak of ``words`` first, then
-    those most of the zones share, then map order."""
+    those most of the zones share, then map order. With ``rmap``, when none of the zones'
+    sentences speaks of ``words``, the map's first sentence that does (a global rule's, e.g.
+    the one that says what effleurage is) comes first."""
     counts: dict[str, int] = {}
     for z in zones:
         for c in z.spec.citations:
             counts[c] = counts.get(c, 0) + 1
     order = list(counts)
 
-    def rank(c: str):
-        hit = any(w in c.lower() for w in words)
-        return (not hit, -counts[c], order.index(c))
+    def hit(c: str) -> bool:
+        return any(w in c.lower() for w in words)
 
-    return tuple(sorted(counts, key=rank)[:limit])
+    def rank(c: str):
+        return (not hit(c), -counts[c], order.index(c))
+
+    ranked = sorted(counts, key=rank)
+    if rmap is not None and words and not any(hit(c) for c in ranked):
+        # the sequence rule's sentences say what each stroke is: they come first
+        rules = sorted(rmap.rules, key=lambda r: r.kind != "sequence")
+        every = [c for r in rules for c in r.citations] + [
+            c for z in rmap.zones for c in z.spec.citations]
+        # the field's own name first ("friction"), then any of its words
+        about = next((c for c in every if words[0] in c.lower()),
+                     next((c for c in every if hit(c)), None))
+        if about is not None:
+            ranked.insert(0, about)
+    return tuple(ranked[:limit])
 
 
 def _where_questions(quiz: Quiz, landmarks=None) -> list[Question]:
@@ -376,7 +403,8 @@ def _what_questions(quiz: Quiz, landmarks=None) -> list[Question]:
         out.append(Question(
             id=f"what-pressure-{z.id}", kind="what",
             prompt=f"{z.name}: how much pressure is safe here?",
-            answer={"choice": z.pressure.value}, citations=_citations([z], FIELD_WORDS["pressure"]),
+            answer={"choice": z.pressure.value},
+            citations=_citations([z], FIELD_WORDS["pressure"], rmap=quiz.rmap),
             choices=PRESSURE_CHOICES,
             zone=z.id,
             explanation=f"{z.pressure.label} on the {z.name[0].lower()}{z.name[1:]}. "
@@ -387,7 +415,8 @@ def _what_questions(quiz: Quiz, landmarks=None) -> list[Question]:
                 id=f"what-{s.value}-{z.id}", kind="what",
                 prompt=f"{z.name}: {s.value} here?",
                 answer={"choice": status.value},
-                citations=_citations([z], FIELD_WORDS[s.value]), choices=STATUS_CHOICES,
+                citations=_citations([z], FIELD_WORDS[s.value], rmap=quiz.rmap),
+                choices=STATUS_CHOICES,
                 zone=z.id,
                 explanation=f"{s.label}: {status.label.lower()} on the "
                             f"{z.name[0].lower()}{z.name[1:]}. {z.spec.technique}"))
