@@ -359,3 +359,14 @@ def test_a_run_keeps_score_streak_mistakes_and_skips(everything):
     # answers after the end are ignored
     assert isinstance(run.record(Feedback(qs[0], True, "x", "y")), Feedback)
     assert run.score == 4 and run.next() is None
+
+
+@pytest.mark.parametrize("order", ["shuffled", "as-written"])
+def test_a_short_draw_asks_every_kind_in_turn(tmp_path, order):
+    """44 'what' questions and 11 'rules' ones: a draw of 8 still asks two of each kind."""
+    from collections import Counter
+
+    path = write_set(tmp_path, count=8, order=order, seed=5)
+    for seed in (None, 1, 2, 3):
+        kinds = Counter(q.kind for q in load_quiz(path).questions(seed=seed))
+        assert kinds == {"where": 2, "what": 2, "landmark": 2, "rules": 2}, (seed, kinds)
