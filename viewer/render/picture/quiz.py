@@ -25,6 +25,7 @@ from pathlib import Path
 import numpy as np
 import pyvista as pv
 
+from viewer.core.anatomy import EOP
 from viewer.core.palette import LegendEntry, hex_to_rgb, legend, skin_palette, zone_colour
 from viewer.core.quiz import KIND_LABELS, Question
 from viewer.core.regionmap import Pressure, StrokeStatus
@@ -182,8 +183,11 @@ def question_options(scene: BodyScene, question: Question, number: int, total: i
                      footer: str = "", view: str = "back", props=None) -> ExportOptions:
     """The export options of a question's picture (``answer``: its answer picture)."""
     pal = skin_palette(palette, skin_tone)
+    # the back large (neck to sacrum), as in the lesson's pictures; a drill on the skull's
+    # landmark keeps the head in frame
+    frame = "body" if question.answer.get("landmark") == EOP else "back"
     opts = ExportOptions(size=size, palette=palette, skin_tone=skin_tone, dpi=dpi, view=view,
-                         title=picture_title(question), labels="none",
+                         title=picture_title(question), labels="none", frame=frame,
                          step=question_spec(question, number, total, answer), footer=footer,
                          metadata={"backview:quiz-question": question.id,
                                    "backview:quiz-picture": "answer" if answer else "question",
