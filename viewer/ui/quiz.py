@@ -138,7 +138,7 @@ class QuizPanel(QWidget):
         self.feedback = QTextBrowser(objectName="quizFeedback")
         self.feedback.setOpenLinks(False)
         self.feedback.setFrameShape(QTextBrowser.Shape.NoFrame)
-        layout.addWidget(self.feedback, 1)
+        layout.addWidget(self.feedback, 100)
         row = QHBoxLayout()
         self.reveal_button = QPushButton("Reveal (R)", objectName="quizReveal")
         self.next_button = QPushButton("Next question  ▶", objectName="quizNext")
@@ -158,7 +158,8 @@ class QuizPanel(QWidget):
         review.addWidget(self.review, 1)
         self.again_button = QPushButton("Try again", objectName="quizAgain")
         review.addWidget(self.again_button)
-        layout.addWidget(self.review_box, 1)
+        layout.addWidget(self.review_box, 100)
+        layout.addStretch(1)  # while neither the feedback nor the review shows
         self.review_box.hide()
         self.reveal_button.hide()
         self.set_presenting(None)
@@ -170,7 +171,7 @@ class QuizPanel(QWidget):
         def px(fraction: float, window: int) -> int:
             return present_font_px(screen_height, fraction) if screen_height else window
 
-        self.sizes = {"title": px(0.022, 14), "score": px(0.024, 15), "prompt": px(0.040, 22),
+        self.sizes = {"title": px(0.022, 15), "score": px(0.024, 15), "prompt": px(0.040, 22),
                       "hint": px(0.022, 14), "button": px(0.030, 17), "headline": px(0.046, 26),
                       "text": px(0.026, 15), "quote": px(0.024, 14)}
         s = self.sizes
@@ -551,8 +552,7 @@ class QuizController(QObject):
         shown, p = self.shown, self.panel
         q, fb = shown.question, shown.feedback
         run = self.run
-        p.title.setText(self.quiz.title if self.quiz is not None and self._questions is None
-                        else "Quiz")
+        p.title.setText(f"Quiz: {self.quiz.title}" if self.quiz is not None else "Quiz")
         p.score.setText(self.score_text())
         p.prompt.setText(q.prompt)
         answered = fb is not None or shown.revealed
@@ -722,6 +722,8 @@ class QuizController(QObject):
             parts.append(f'<p style="font-size:{s["headline"]}px; font-weight:800; '
                          f'color:{colour}; margin:0 0 6px 0">{mark} {escape(fb.headline)}</p>')
             given = fb.given
+            if shown.point is not None:
+                given += " (the green marker)" if fb.right else " (the orange marker)"
             parts.append(f'<p style="font-size:{s["text"]}px; margin:0 0 4px 0">'
                          f'<b>You answered:</b> {escape(given)}</p>')
         else:
@@ -755,14 +757,9 @@ class QuizController(QObject):
 
     def _answer_words(self, q: Question) -> str:
         if q.kind == "landmark":
-            fb = self.shown.feedback
-            where = f"{fb.given}" if fb is not None and fb.distance is not None else ""
-            radius = f"within {q.radius * 100:.0f} cm counts"
             name = q.prompt.removeprefix("Find ").rstrip(".").split(":")[0]
-            return f"{name}, marked in blue" + (f"; your click was {where} ({radius})"
-                                                  if where else f" ({radius})")
-        return (f"the skin coloured on the model ({q.explanation[0].lower()}"
-                f"{q.explanation[1:]})")
+            return f"{name}, the blue marker (a click within {q.radius * 100:g} cm finds it)"
+        return "all the skin coloured on the model, outlined in black"
 
     # ------------------------------------------------------------------ the model
     def _paint(self, palette) -> np.ndarray:
@@ -788,7 +785,7 @@ class QuizController(QObject):
                 tint = np.array(hex_to_rgb(ASKED_TINT), float)
                 rgb[cells] = (rgb[cells] * 0.35 + tint * 0.65).astype(np.uint8)
         elif q.kind == "where" and done:
-            mask = answer_faces(q, scene.assignment)[scene.face_of_cell]
+            mask = answer_cells(q, scene)
             rgb[mask] = hex_to_rgb(answer_colour(q, palette))
         return rgb
 
@@ -829,7 +826,7 @@ class QuizController(QObject):
         right = fb is not None and fb.right
         radius = 0.009 / unit
         if q.kind == "where":
-            mask = answer_faces(q, scene.assignment)[scene.face_of_cell]
+            mask = answer_cells(q, scene)
             edges = scene.zone_part(mask)
             if edges.n_cells:
                 edges = edges.clean(tolerance=0.0, absolute=True).extract_feature_edges(
@@ -946,6 +943,22 @@ class QuizController(QObject):
             self._show()
         elif self.run is not None:
             self._show_end()
+
+
+def answer_cells(question: Question, scene) -> np.ndarray:
+    """``where``: the cells of the scene's cut surface whose rule answers the question (the
+    cut follows the zones' borders exactly; :func:`viewer.core.quiz.answer_faces` grades by
+    the body's faces, which the borders cross)."""
+    fld, values = question.criterion
+    rules = [z.rule for z in scene.rmap.zones]
+    zone_ok = np.array([r.fields()[fld] in values for r in rules] + [False], bool)
+    zones = np.where(scene.zone_of_cell >= 0, scene.zone_of_cell, len(rules))
+    mask = zone_ok[zones]
+    if scene.covers:
+        cover_ok = np.array([c.rule.fields()[fld] in values for c in scene.covers], bool)
+        multi = scene.cover_of_cell >= 0
+        mask[multi] = cover_ok[scene.cover_of_cell[multi]]
+    return mask
 
 
 def answer_colour(question: Question, palette) -> str:
