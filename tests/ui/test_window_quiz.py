@@ -223,6 +223,20 @@ def test_a_question_hides_the_zones_and_esc_gives_the_window_back(qwin, to_widge
     assert win.state.zone_id is None
     assert "selection" not in win.plotter.actors or \
         not win.plotter.actors["selection"].GetVisibility()
+    # high contrast for a projector, or a drag turning the body: still plain skin, no lines
+    if win.quiz.question.kind != "what":
+        win.state.set_palette("high-contrast")
+        win.view.flush()
+        backview_app.processEvents()
+        assert win.view.actors.palette.name == "high-contrast"
+        assert (body_rgb(win) == hex_to_rgb(win.view.actors.palette.no_zone)).all()
+        assert not actors.border_actor.GetVisibility()
+        win.state.set_palette("default")
+        win.view.flush()
+        assert (body_rgb(win) == skin).all()
+    actors.set_moving(True)
+    actors.set_moving(False)
+    assert not actors.border_actor.GetVisibility()
     # the colour-mode keys do nothing meanwhile
     assert not win.mode_actions["pressure"].isEnabled()
     # the pixels: no zone colour on the back (the spine's vermillion, the firm green)
@@ -230,6 +244,11 @@ def test_a_question_hides_the_zones_and_esc_gives_the_window_back(qwin, to_widge
     for status, colour in get_palette("default").strokes.items():  # petrissage's colours
         near = (np.abs(flat - np.array(hex_to_rgb(colour))).sum(axis=1) < 24).mean()
         assert near < 0.002, status
+    # no names on hover (they would give the zones away)
+    QTest.mouseMove(win.plotter, to_widget(win, zone_point(win, "spine")))
+    QTest.mouseMove(win.plotter, to_widget(win, zone_point(win, "lower-back")))
+    QTest.qWait(200)
+    assert win.hover_label.text() == ""
     # a click on the body answers, never selects
     if not win.quiz.question.choices:
         click(win, to_widget(win, zone_point(win, "lower-back")))
@@ -246,6 +265,10 @@ def test_a_question_hides_the_zones_and_esc_gives_the_window_back(qwin, to_widge
     assert win.mode_actions["pressure"].isEnabled()
     assert np.allclose(win.plotter.camera.position, camera)
     assert win.quiz.quiz_actor_names() == []
+    QTest.mouseMove(win.plotter, to_widget(win, zone_point(win, "spine")))
+    QTest.mouseMove(win.plotter, to_widget(win, zone_point(win, "lower-back")))
+    QTest.qWait(200)
+    assert win.hover_label.text().startswith("Lower back")  # hover names are back
     # Ctrl+Q twice: the same
     win.quiz.act_quiz.trigger()
     assert win.quiz.active

@@ -26,6 +26,7 @@ from pathlib import Path
 import numpy as np
 import pyvista as pv
 from PySide6.QtCore import QEvent, QObject, QPointF, Qt, QTimer, Signal
+from PySide6.QtGui import QKeySequence
 from PySide6.QtWidgets import (
     QApplication,
     QDockWidget,
@@ -243,6 +244,10 @@ class QuizController(QObject):
         self.dock = window._dock("Quiz", "quizDock", self.panel,
                                  Qt.DockWidgetArea.RightDockWidgetArea)
         self.dock.hide()
+        # Ctrl+Q is the quiz's (issue 16): File > Quit, Qt's standard Ctrl+Q on Linux, moves to
+        # Ctrl+Shift+Q so that no key does two things
+        window.act_quit.setShortcuts([QKeySequence("Ctrl+Shift+Q")])
+        window.act_quit.setToolTip("Quit (Ctrl+Shift+Q)")
         self.act_quiz = window._action("&Quiz", "Ctrl+Q", None, section="Lesson and presentation",
                                        checkable=True,
                                        tip="Practise: where, how hard, what to feel for")
