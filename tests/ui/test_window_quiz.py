@@ -310,6 +310,16 @@ def test_presentation_mode_reveals_with_r_and_moves_on_with_pagedown(qwin, quiz_
     assert quiz.run.finished and quiz.panel.prompt.text() == "End of the quiz: 2 questions."
     key(win, Qt.Key.Key_Escape)  # leaves presentation mode; the quiz stays in the window
     assert not win.presenting and quiz.active and quiz.dock.isVisible()
+    assert quiz.panel.sizes["prompt"] < 30
+    # presenting the quiz alone (no lesson): Ctrl+Q ends the quiz and the presentation
+    win.enter_presentation()
+    assert win.presenting and not win.lesson.running and quiz.dock.isVisible()
+    quiz.act_quiz.trigger()
+    assert not quiz.active and not win.presenting and win.left_dock.isVisible()
+    assert quiz.start(questions=questions(win, quiz_file, ("rules-sequence-1",)))
+    win.enter_presentation()
+    key(win, Qt.Key.Key_Escape)
+    assert not win.presenting and quiz.active and quiz.dock.isVisible()
     assert not win.left_dock.isVisible()
     key(win, Qt.Key.Key_Escape)
     assert not quiz.active and win.left_dock.isVisible()

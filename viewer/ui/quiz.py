@@ -260,7 +260,7 @@ class QuizController(QObject):
         p.next_button.clicked.connect(self.next)
         p.reveal_button.clicked.connect(self.reveal)
         p.leave_button.clicked.connect(self.stop)
-        p.again_button.clicked.connect(self.restart)
+        p.again_button.clicked.connect(lambda: self.restart())
         p.review.itemActivated.connect(self._review_item)
         p.review.itemClicked.connect(self._review_item)
         self._previous_hook = self.view.click_hook
@@ -341,7 +341,7 @@ class QuizController(QObject):
 
     def restart(self, seed: int | None = None) -> None:
         """From the first question again (a new draw when the set has no seed)."""
-        self.run = QuizRun(self._draw(seed if isinstance(seed, int) else None))
+        self.run = QuizRun(self._draw(seed))
         self._points = {}
         self.panel.review_box.hide()
         self.ask()
@@ -376,6 +376,7 @@ class QuizController(QObject):
                                                   w.screening.act_dock, w.layers.act_xray)},
         }
         self._disable_actions()
+        self.presenting = w.presenting
         if w.layers.on:
             w.layers.set_xray(False, remember=False)
         w.state.select(None)
@@ -425,7 +426,8 @@ class QuizController(QObject):
         self.panel.set_presenting(w._screen_height())
         QTimer.singleShot(0, self._size_present)
         self._size_present()
-        self.show()
+        if self.run is not None:
+            self.show()
 
     def _size_present(self) -> None:
         if self.active and self.window.presenting:
@@ -469,11 +471,13 @@ class QuizController(QObject):
                 actor.SetVisibility(visible)
         self._hidden_actors = {}
         self.panel.set_presenting(None)
-        self.dock.hide()
-        if self.window.presenting:
+        if w.presenting and w.lesson.running:  # back to the lesson on stage
             w.lesson_dock.show()
             w.present_legend.show()
-        elif self._chrome is not None:
+        elif w.presenting:  # presenting the quiz only: the presentation ends with it
+            w.leave_presentation()
+        self.dock.hide()
+        if not w.presenting and self._chrome is not None:
             for dock, visible in self._chrome.items():
                 dock.setVisible(visible)
         self._chrome = None
