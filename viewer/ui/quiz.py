@@ -566,7 +566,7 @@ class QuizController(QObject):
         p.prompt.setText(q.prompt)
         answered = fb is not None or shown.revealed
         if q.choices:
-            p.set_choices([c.label for c in q.choices], enabled=not answered and not self.presenting)
+            p.set_choices([c.label for c in q.choices], enabled=not answered)  # legible on stage
             keys = f"1–{len(q.choices)}" if len(q.choices) > 1 else "1"
             hint = (f"The class answers aloud; R reveals the answer." if self.presenting
                     else f"Choose an answer (or press {keys}).")
