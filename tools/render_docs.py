@@ -200,6 +200,12 @@ def main() -> None:
         subprocess.run([*shot, "docs/images/screening-window.png", "--zone", "lower-back",
                         "--condition", "dvt", "--condition", "bruising",
                         "--mark", "middle-trapezius-left:4:Bruise"], check=True, cwd=OUT.parents[1])
+        # View > Quiz: a question open (only its zone shown), and a drill's feedback
+        subprocess.run([*shot, "docs/images/quiz-question.png", "--zone", "",
+                        "--quiz", "what-pressure-kidney-left"], check=True, cwd=OUT.parents[1])
+        subprocess.run([*shot, "docs/images/quiz-feedback.png", "--zone", "",
+                        "--quiz", "landmark-spinous_T7", "--answer", "at:spinous_T7:2.5:-2"],
+                       check=True, cwd=OUT.parents[1])
     print(f"wrote pictures to {OUT}")
 
 

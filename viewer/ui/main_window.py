@@ -47,6 +47,7 @@ from viewer.ui.bodies import BodyChooser
 from viewer.ui.loading import Loader, Model, build_model
 from viewer.ui.panels import LegendWidget, SafetyPanel, ZoneList, ZonePanel
 from viewer.ui.screening import ScreeningController
+from viewer.ui.quiz import QUIZ_HELP, QuizController
 from viewer.ui.presentation import PRESENT_HELP, Blackout, ClickerKeys, present_font_px, present_style
 from viewer.ui.settings import Settings
 from viewer.ui.state import ViewerState
@@ -153,8 +154,10 @@ class MainWindow(QMainWindow):
         self.landmark_editor = LandmarkEditor(self)  # View > Edit landmarks
         self.screening = ScreeningController(self)  # View > Before you start
         self.bodies = BodyChooser(self)  # the Body menu, View > Skin tone (issue 15)
+        self.quiz = QuizController(self)  # View > Quiz (issue 16)
         self._restore_window()
         self.lesson_dock.hide()  # until a lesson runs
+        self.quiz.dock.hide()  # until the quiz runs
         for act in (self.act_next, self.act_previous):
             act.setEnabled(False)
 
@@ -521,9 +524,10 @@ class MainWindow(QMainWindow):
 
     def zone_actions(self) -> list[QAction]:
         """What needs zones (a body with landmarks): disabled while a bare mesh is shown."""
+        quiz = [self.quiz.act_quiz] if hasattr(self, "quiz") else []
         return [*self.mode_actions.values(), *self.view_actions.values(), self.act_reset,
                 self.act_clear, self.act_find, self.act_lesson, self.act_present,
-                self.act_save_session, self.act_load_session]
+                self.act_save_session, self.act_load_session, *quiz]
 
     def _enable_zone_actions(self, on: bool) -> None:
         for act in self.zone_actions():
@@ -649,9 +653,14 @@ class MainWindow(QMainWindow):
         self.lesson.stop()
 
     def next_step(self) -> None:
+        if self.quiz.active:  # the clicker's PageDown moves the quiz on
+            self.quiz.next()
+            return
         self.lesson.next()
 
     def previous_step(self) -> None:
+        if self.quiz.active:
+            return
         self.lesson.previous()
 
     def _lesson_toggled(self, on: bool) -> None:
@@ -723,7 +732,7 @@ class MainWindow(QMainWindow):
         if self.presenting:
             return
         started = False
-        if not self.lesson.running:
+        if not self.lesson.running and not self.quiz.active:  # the quiz presents itself
             if not self.start_lesson():
                 return
             started = True
@@ -754,6 +763,7 @@ class MainWindow(QMainWindow):
         self.showFullScreen()
         self._size_present_panel()
         QTimer.singleShot(0, self._size_present_panel)  # once the window has its new size
+        self.quiz.on_presentation(True)
         self.plotter.setFocus()
 
     def _size_present_panel(self) -> None:
@@ -786,6 +796,7 @@ class MainWindow(QMainWindow):
         self.menuBar().setVisible(before["menu"])
         self.statusBar().setVisible(before["status"])
         self.lesson_dock.setVisible(self.lesson.running)
+        self.quiz.on_presentation(False)
 
     def toggle_blackout(self) -> None:
         """A black screen while presenting (the clicker's B or "."), and back."""
@@ -806,6 +817,7 @@ class MainWindow(QMainWindow):
         order = {name: i for i, name in enumerate(SHORTCUT_SECTIONS)}
         rows.sort(key=lambda row: order.get(row[0], len(order)))  # stable: actions keep their order
         rows += [("In presentation mode (F5)", keys, what) for keys, what in PRESENT_HELP]
+        rows += [("In the quiz (Ctrl+Q)", keys, what) for keys, what in QUIZ_HELP]
         rows += [("Mouse (in the 3D view)", gesture, what) for gesture, what in MOUSE_HELP]
         return rows
 
@@ -873,6 +885,7 @@ class MainWindow(QMainWindow):
             event.ignore()  # the user cancelled: the window stays, edits and all
             return
         self.leave_presentation()  # save the window as it was, not full screen
+        self.quiz.stop()  # and without the quiz
         self.fitting.cancel()
         self.settings.save_window(self.saveGeometry(), self.saveState())
         self.settings.set_colour_mode(self.state.mode)
