@@ -370,3 +370,20 @@ def test_a_short_draw_asks_every_kind_in_turn(tmp_path, order):
     for seed in (None, 1, 2, 3):
         kinds = Counter(q.kind for q in load_quiz(path).questions(seed=seed))
         assert kinds == {"where": 2, "what": 2, "landmark": 2, "rules": 2}, (seed, kinds)
+
+
+def test_a_question_answered_aloud_counts_neither_way(everything):
+    """Presentation mode: the class answers aloud, the instructor reveals and moves on; a
+    question answered aloud is not scored, not a mistake and not a skip."""
+    from viewer.core.quiz import Feedback, QuizRun
+
+    run = QuizRun(list(everything[:3]))
+    run.pass_on()
+    wrong = run.record(Feedback(run.current, False, "somewhere else", ""))
+    run.next()
+    run.pass_on()
+    assert run.finished and run.score == 0
+    assert run.mistakes == [wrong]
+    assert run.skipped == []
+    assert [f.aloud for f in run.answered] == [True, False, True]
+    assert run.pass_on() is None  # past the end: nothing happens

@@ -130,6 +130,13 @@ class Question:
     choices: tuple[Choice, ...] = ()
     #: the zone a ``what`` question outlines
     zone: str | None = None
+    #: ``what`` and ``where``: the field asked about ("pressure" or a stroke's name)
+    field: str | None = None
+    #: a ``rules`` question on a screening condition: the condition's id
+    condition: str | None = None
+    #: ``landmark``: what the landmark is called in the prompt ("T7", "inferior angle of the
+    #: left shoulder blade")
+    target: str = ""
     #: ``where``: the field asked about ("pressure" or a stroke) and the values that answer it
     criterion: tuple[str, tuple[str, ...]] | None = None
     #: ``landmark``: the landmarks counted from C7 down to the answer (empty: not a count)
@@ -383,7 +390,7 @@ def _where_questions(quiz: Quiz, landmarks=None) -> list[Question]:
             prompt=f"Click where {phrase}.",
             answer={"zones": [z.id for z in zones]},
             citations=_citations(zones, FIELD_WORDS[fld]),
-            criterion=(fld, (value,)),
+            criterion=(fld, (value,)), field=fld,
             explanation=f"{phrase[0].upper()}{phrase[1:]} on: {_zone_names(zones)}."))
     return out
 
@@ -406,7 +413,7 @@ def _what_questions(quiz: Quiz, landmarks=None) -> list[Question]:
             answer={"choice": z.pressure.value},
             citations=_citations([z], FIELD_WORDS["pressure"], rmap=quiz.rmap),
             choices=PRESSURE_CHOICES,
-            zone=z.id,
+            zone=z.id, field="pressure",
             explanation=f"{z.pressure.label} on the {z.name[0].lower()}{z.name[1:]}. "
                         f"{z.spec.technique}"))
         for s in Stroke:
@@ -417,7 +424,7 @@ def _what_questions(quiz: Quiz, landmarks=None) -> list[Question]:
                 answer={"choice": status.value},
                 citations=_citations([z], FIELD_WORDS[s.value], rmap=quiz.rmap),
                 choices=STATUS_CHOICES,
-                zone=z.id,
+                zone=z.id, field=s.value,
                 explanation=f"{s.label}: {status.label.lower()} on the "
                             f"{z.name[0].lower()}{z.name[1:]}. {z.spec.technique}"))
     return out
@@ -497,10 +504,12 @@ def _landmark_questions(quiz: Quiz, landmarks=None) -> list[Question]:
             if landmarks is not None:
                 count = tuple(n for n in count if n in set(landmarks))
         prompt = _landmark_prompt(name, entry)
+        target = prompt.removeprefix("Find ").removeprefix("the ").rstrip(".").split(":")[0]
+        target = target.split(",")[0]
         out.append(Question(
             id=f"landmark-{name}", kind="landmark", prompt=prompt, answer={"landmark": name},
             citations=_landmark_citations(quiz.rmap, name), count_from=count,
-            radius=quiz.info.radius_cm * CM, explanation=entry.where,
+            radius=quiz.info.radius_cm * CM, explanation=entry.where, target=target,
             source="standard surface anatomy (meshes/landmarks-guide.toml)"))
     return out
 
@@ -542,7 +551,7 @@ def _rules_questions(quiz: Quiz, landmarks=None) -> list[Question]:
             id=f"rules-condition-{cond.id}", kind="rules",
             prompt=f"{cond.question} What does the guide say?",
             answer={"choice": cond.effect}, citations=tuple(cond.citations),
-            choices=CONDITION_CHOICES,
+            choices=CONDITION_CHOICES, condition=cond.id,
             explanation=f"{cond.reason[0].upper()}{cond.reason[1:]}: {effect.label.lower()}."))
     return out
 
@@ -566,6 +575,8 @@ class Feedback:
     distance: float | None = None
     #: the learner moved on without answering (neither right nor a mistake)
     skipped: bool = False
+    #: answered aloud by a class (presentation mode): not counted either way
+    aloud: bool = False
 
     @property
     def headline(self) -> str:
@@ -652,7 +663,7 @@ class QuizRun:
     @property
     def mistakes(self) -> list[Feedback]:
         """The wrong answers, to review (a skipped question is not one)."""
-        return [f for f in self.answered if not f.right and not f.skipped]
+        return [f for f in self.answered if not f.right and not f.skipped and not f.aloud]
 
     @property
     def skipped(self) -> list[Question]:
@@ -685,6 +696,17 @@ class QuizRun:
             self.answered.append(Feedback(self.current, False, "skipped", self.current.explanation,
                                           skipped=True))
             self.streak = 0
+        self.index += 1
+        return self.current
+
+    def pass_on(self) -> Question | None:
+        """Move on from a question a class answered aloud (presentation mode): it counts
+        neither for the score nor as a mistake or a skip."""
+        if self.finished:
+            return None
+        if not self.waiting:
+            self.answered.append(Feedback(self.current, True, "answered aloud", "",
+                                          aloud=True))
         self.index += 1
         return self.current
 

@@ -712,9 +712,7 @@ class QuizController(QObject):
         if self.run.finished:
             return
         if self.presenting and not self.run.waiting:
-            # the class answered aloud: nobody's score, no mistake to review
-            self.run.answered.append(Feedback(self.run.current, True, "answered aloud", ""))
-            self.run.index += 1
+            self.run.pass_on()  # the class answered aloud: nobody's score, no mistake
         else:
             self.run.next()
         self.ask()
@@ -766,8 +764,7 @@ class QuizController(QObject):
 
     def _answer_words(self, q: Question) -> str:
         if q.kind == "landmark":
-            name = q.prompt.removeprefix("Find ").rstrip(".").split(":")[0]
-            return f"{name}, the blue marker (a click within {q.radius * 100:g} cm finds it)"
+            return f"{q.target}, the blue marker (a click within {q.radius * 100:g} cm finds it)"
         return "all the skin coloured on the model, outlined in black"
 
     # ------------------------------------------------------------------ the model
@@ -786,9 +783,7 @@ class QuizController(QObject):
         if q.kind == "what" and q.zone in scene.rmap.by_id:
             cells = scene.zone_of_cell == scene.rmap.zone(q.zone).index
             if done:
-                fld = "pressure" if q.id.startswith("what-pressure-") else \
-                    q.id.split("-")[1]
-                mode = "pressure" if fld == "pressure" else f"stroke:{fld}"
+                mode = "pressure" if q.field == "pressure" else f"stroke:{q.field}"
                 rgb[cells] = scene.cell_colours(mode, palette=palette)[cells]
             else:
                 tint = np.array(hex_to_rgb(ASKED_TINT), float)

@@ -105,8 +105,7 @@ def _where_paint(scene: BodyScene, question: Question, pal) -> CellPaint:
 
 def _what_paint(scene: BodyScene, question: Question, pal) -> CellPaint:
     zone = scene.rmap.zone(question.zone)
-    fld = question.id.removeprefix("what-").split("-")[0]
-    mode = _mode_of(fld)
+    mode = _mode_of(question.field)
     paint = plain_paint(scene, pal)
     mask = scene.zone_of_cell == zone.index
     paint.rgb[mask] = hex_to_rgb(zone_colour(zone, mode, pal))
@@ -159,7 +158,7 @@ def question_spec(question: Question, number: int, total: int, answer: bool) -> 
     if not answer:
         return StepSpec(kicker=kicker, caption=_instruction(question), rules=rows, quotes=[],
                         rules_heading="Choices")
-    if question.kind == "what" or question.id.startswith("rules-condition-"):
+    if question.kind == "what" or question.condition:
         caption = f"Answer: {question.explanation}"     # it begins with the answer
     elif "choice" in question.answer:
         caption = f"Answer: {question.answer_label}. {question.explanation}"
@@ -217,8 +216,8 @@ def _rules_answer(scene: BodyScene, question: Question, opts: ExportOptions, pal
     """An order question: the body coloured by the answer's stroke; a screening condition: the
     map as that condition leaves it (postponed, or the limited zones), else plain."""
     value = question.answer["choice"]
-    if question.id.startswith("rules-condition-"):
-        cid = question.id.removeprefix("rules-condition-")
+    if question.condition:
+        cid = question.condition
         if value in ("postpone", "limit"):
             from viewer.core.screening import Screening
 
@@ -313,7 +312,7 @@ def _draw_landmark_answer(result: ExportResult, scene: BodyScene, question: Ques
                     anchor=anchor)
     if not question.count_from:
         big = style.f(22, True)
-        label = question.prompt.removeprefix("Find ").rstrip(".").split(":")[0]
+        label = question.target
         at = (xy[0] + r + style.px(10), xy[1])
         box = big.getbbox(label, anchor="lm")
         canvas.rounded_rect((at[0] - style.px(6), at[1] - style.px(16),
