@@ -375,7 +375,7 @@ def lesson_frames(scene: BodyScene, opts: VideoOptions, timings: dict):
             count = max(1, last - first)
             shown = None
             for k in range(first, last):
-                t = (k - first + 0.5) / count
+                t = (k - first) / count        # the step's first frame: no caption yet
                 t0 = time.perf_counter()
                 r.set_camera(camera if previous is None else blend(previous, camera, ease(t / EASE)))
                 share = ease((t - ARROWS_FROM) / (ARROWS_TO - ARROWS_FROM))
