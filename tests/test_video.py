@@ -78,6 +78,18 @@ def test_turntable_gif_for_slides(tmp_path):
         assert gif.info.get("loop") == 0  # loops for ever, as a slide wants
     # 12 fps in GIF's hundredths of a second: 80 and 90 ms, one second in all
     assert set(durations) <= {80, 90} and sum(durations) == 1000
+    # 256 colours a frame, but the legend's swatches keep their exact colours in every frame,
+    # the back's (frame 0) and the front's (frame 6, where no zone colour shows on the body)
+    from viewer.core.palette import get_palette, hex_to_rgb
+    from viewer.core.regionmap import Pressure
+
+    with Image.open(out) as gif:
+        for k in (0, 6):
+            gif.seek(k)
+            legend = np.asarray(gif.convert("RGB"))[:120, :200]
+            for pressure in (Pressure.FIRM, Pressure.MODERATE):
+                colour = hex_to_rgb(get_palette().pressure[pressure])
+                assert (legend == colour).all(axis=2).sum() >= 20, (k, pressure)
     _no_temporaries(tmp_path)
 
 

@@ -470,14 +470,53 @@ def gif_durations(frames: int, fps: int) -> list[int]:
     return [10 * (b - a) for a, b in zip(ticks, ticks[1:])]
 
 
+def key_colours(palette: str, skin_tone: str) -> list[tuple[int, int, int]]:
+    """The colours a GIF frame must keep exactly: the zones' (every mode's), the outlines,
+    hatching, arrows, the page's words and panels. A frame's own 256-colour palette would
+    otherwise merge a legend swatch (a few hundred pixels) into its neighbour."""
+    from viewer.render.arrows import ARROW_COLOUR, HALO_COLOUR, LIGHT_ARROW_COLOUR
+
+    pal = skin_palette(palette, skin_tone)
+    colours = [*pal.pressure.values(), *pal.strokes.values(), pal.no_zone, pal.border, pal.hatch,
+               pal.text, pal.background, PANEL_FILL, RULE, STEP_ACCENT, ARROW_COLOUR,
+               LIGHT_ARROW_COLOUR, HALO_COLOUR, "#000000", "#1a1a1a"]
+    return list(dict.fromkeys(rgb(c) for c in colours))
+
+
+def gif_frame(frame: np.ndarray, keys: list[tuple[int, int, int]]) -> Image.Image:
+    """``frame`` in 256 colours: ``keys`` exactly, the rest chosen by median cut for this
+    frame (the skin's shading). No dithering: it would shimmer from frame to frame and grow
+    the file."""
+    image = Image.fromarray(frame)
+    free = 256 - len(keys)
+    cut = image.quantize(free, method=Image.Quantize.MEDIANCUT, dither=Image.Dither.NONE)
+    colours = np.array(keys, np.uint8).reshape(-1)
+    shades = np.asarray(cut.getpalette()[:3 * free], np.uint8)
+    table = Image.new("P", (1, 1))
+    table.putpalette(np.concatenate([colours, shades]).tolist()
+                     + [0] * (768 - colours.size - shades.size))
+    out = image.quantize(palette=table, dither=Image.Dither.NONE)
+    # Pillow maps through a coarse colour cache: a key colour may land on a shade next to it.
+    # Every pixel that is exactly a key colour gets that key's own entry.
+    code = (frame[..., 0].astype(np.int32) << 16) | (frame[..., 1].astype(np.int32) << 8) \
+        | frame[..., 2]
+    key_code = np.array([(r << 16) | (g << 8) | b for r, g, b in keys], np.int32)
+    order = np.argsort(key_code)
+    pos = np.clip(np.searchsorted(key_code[order], code), 0, len(keys) - 1)
+    exact = key_code[order][pos] == code
+    index = np.asarray(out).copy()
+    index[exact] = order[pos[exact]]
+    fixed = Image.fromarray(index, "P")
+    fixed.putpalette(out.getpalette())
+    return fixed
+
+
 def _write_gif(tmp: Path, frames, opts: VideoOptions, timings: dict) -> None:
+    keys = key_colours(opts.palette, opts.skin_tone)
     images = []
     for frame in frames:
         t0 = time.perf_counter()
-        # each frame its own palette of 256 colours (the zone colours are few and flat); no
-        # dithering, which would shimmer from frame to frame and grow the file
-        images.append(Image.fromarray(frame).quantize(256, method=Image.Quantize.FASTOCTREE,
-                                                      dither=Image.Dither.NONE))
+        images.append(gif_frame(frame, keys))
         timings["encode"] = timings.get("encode", 0.0) + time.perf_counter() - t0
     t0 = time.perf_counter()
     images[0].save(tmp, format="GIF", save_all=True, append_images=images[1:], loop=0,
