@@ -45,6 +45,9 @@ MP4_PRESET = "veryfast"
 #: the share of a lesson step spent easing the camera from the last step's, the share at which
 #: the arrows start and finish drawing, and the share the caption takes to fade in
 EASE, ARROWS_FROM, ARROWS_TO, CAPTION_FADE = 0.3, 0.2, 0.75, 0.12
+#: frames of at least this many pixels (Full HD's, give or take) are drawn without
+#: multisampling; smaller ones (a GIF) keep pyvista's, where a stepped edge would show
+SHARP_PIXELS = 1_800_000
 #: the default seconds a lesson step is shown
 STEP_SECONDS = 5.0
 
@@ -275,6 +278,10 @@ class FrameRenderer:
         W, H = opts.size
         self.size = (W, H)
         self.plotter = pv.Plotter(off_screen=True, window_size=(W, H))
+        if W * H >= SHARP_PIXELS:
+            # no multisampling at Full HD and above: 2.7 times faster in software OpenGL
+            # (benchmarks/bench_video.py), the edges' steps a pixel wide, smoothed by H.264
+            self.plotter.render_window.SetMultiSamples(0)
         self.actors = SceneActors(self.plotter, scene, mode,
                                   line_scale=Style.for_size(W, H).line_scale, background=True,
                                   palette=opts.palette, skin_tone=opts.skin_tone)
