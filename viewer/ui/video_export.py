@@ -196,6 +196,7 @@ def run_video(parent: QWidget | None, scene: BodyScene, opts: VideoOptions,
         return None
     finally:
         progress.close()
+        progress.setParent(None)    # gone from the window now, not at the next event loop
         progress.deleteLater()
     return result.path
 
