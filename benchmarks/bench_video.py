@@ -13,8 +13,8 @@ Three measurements, each printed as it finishes:
   ffmpeg alone encoding the same number of frames (no rendering: its own cost);
 - ``baseline``: bare pyvista, the same mesh in one off-screen plotter at the same size, the
   camera turned once round in the same number of frames, each frame rendered and read back
-  (``screenshot``), nothing encoded: the floor any turntable pays. Prints the turntable's
-  render time against it.
+  (``screenshot``), nothing encoded, multisampling as the video sets it: the floor any
+  turntable pays. Prints the turntable's render time against it.
 
 Software OpenGL (llvmpipe) on 2 cores is slow; compare ratios, not seconds.
 """
@@ -107,6 +107,10 @@ def baseline(args) -> float:
     mesh = pv.read(REPO / "meshes" / "torso.ply")
     frames = max(1, round(args.fps * args.seconds))
     plotter = pv.Plotter(off_screen=True, window_size=(W, H))
+    from viewer.render.video import SHARP_PIXELS
+
+    if W * H >= SHARP_PIXELS:  # the video's own setting: no multisampling at Full HD
+        plotter.render_window.SetMultiSamples(0)
     plotter.add_mesh(mesh, color="#cfc9c2", smooth_shading=True)
     plotter.view_xy(negative=True)
     plotter.enable_parallel_projection()
