@@ -200,3 +200,37 @@ def test_gif_delays_keep_time():
     for fps in (7, 12, 15, 24, 60):
         d = gif_durations(fps * 3, fps)
         assert sum(d) == 3000 and max(d) - min(d) <= 10
+
+
+def test_lesson_camera_eases_from_one_view_to_the_next(body):
+    from viewer.core.camera import preset_camera
+    from viewer.render.video import blend, ease
+
+    assert [ease(t) for t in (-1, 0, 0.5, 1, 2)] == [0, 0, 0.5, 1, 1]
+    assert all(ease(a) < ease(b) for a, b in zip(np.linspace(0, 1, 9), np.linspace(0, 1, 9)[1:]))
+    a, b = preset_camera(body, "back"), preset_camera(body, "left")
+    assert blend(a, b, 0) == a and blend(a, b, 1) == b
+    half = blend(a, b, 0.5)
+    da, db, dh = (c.basis()[0] for c in (a, b, half))
+    # half way round: as far from the back view as from the side view, between the two
+    angle = lambda u, v: np.degrees(np.arccos(np.clip(u @ v, -1, 1)))  # noqa: E731
+    assert abs(angle(da, dh) - angle(dh, db)) < 1e-6
+    assert abs(angle(da, dh) + angle(dh, db) - angle(da, db)) < 1e-6
+
+
+def test_the_back_stays_above_the_caption(body):
+    """Neck (C7) to sacrum (S2) fill the frame above the caption band, large."""
+    from viewer.core.camera import preset_camera
+    from viewer.render.video import above_band
+
+    W, H, band = 1920, 1080, 300
+    cam = above_band(preset_camera(body, "back", W / H), H, band)
+    _, up, _ = cam.basis()
+
+    def row(name):  # pixel row of a landmark in a parallel projection, 0 at the top
+        return H / 2 - (body.landmarks[name] - np.asarray(cam.focal_point)) @ up \
+            / cam.parallel_scale * H / 2
+
+    top, bottom = row("spinous_C7"), row("spinous_S2")
+    assert 0 < top < bottom < H - band
+    assert bottom - top > 0.5 * (H - band)
