@@ -152,6 +152,7 @@ def test_arrows_draw_themselves_along_their_path(body, rmap):
     (["--size", "99999x10"], "size"),
     (["--turntable", "--lesson"], "not allowed with"),
     (["--lesson", "--colour-by", "stroke:friction"], "goes with --turntable"),
+    (["--lesson", "--fps", "1", "--seconds", "3"], "3 frames for 7 steps"),
 ])
 def test_bad_options_one_line_no_file(tmp_path, args, words):
     out = tmp_path / "v.mp4"

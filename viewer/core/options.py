@@ -268,7 +268,7 @@ def check_video_size(width: int, height: int, fmt: str, field: str = "size") -> 
     height must be even."""
     if fmt == "mp4" and (width % 2 or height % 2):
         raise BackViewError(f"{width}x{height}: an MP4's width and height must be even numbers "
-                            f"(e.g. {width + width % 2}x{height + height % 2})", field=field)
+                            f"(e.g. {width - width % 2}x{height - height % 2})", field=field)
 
 
 def video_format(path, field: str = "out") -> str:

@@ -418,6 +418,11 @@ def write_video(scene: BodyScene, opts: VideoOptions, out: str | os.PathLike,
     path, fmt = check_video_output(out)
     if opts.kind == "lesson" and opts.lesson is None:
         raise ValueError("a lesson video needs VideoOptions.lesson")
+    if opts.kind == "lesson" and opts.frames < len(opts.lesson.steps):
+        steps = len(opts.lesson.steps)
+        raise BackViewError(f"{opts.frames} frames for {steps} steps: a lesson needs at least a "
+                            f"frame a step (seconds x fps >= {steps}; 5 s a step reads well)",
+                            field="seconds")
     timings: dict[str, float] = {}
     make = lesson_frames if opts.kind == "lesson" else turntable_frames
     total = opts.frames
