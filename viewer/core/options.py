@@ -12,6 +12,7 @@ run the same checks.
 
 from __future__ import annotations
 
+import math
 import re
 from dataclasses import dataclass
 from typing import Annotated, Callable
@@ -224,3 +225,57 @@ def check_size(width: int, height: int) -> None:
     if width < MIN_WIDTH or height < MIN_HEIGHT:
         raise BackViewError(f"{width}x{height} is too small for an annotated picture: at least "
                             f"{MIN_WIDTH}x{MIN_HEIGHT}", field="size")
+
+
+# --------------------------------------------------------------------------- videos
+#: frames per second of a video, and its length in seconds
+FPS_RANGE = (1, 60)
+SECONDS_RANGE = (0.5, 120.0)
+#: the video formats, by file extension
+VIDEO_FORMATS = {".mp4": "mp4", ".gif": "gif"}
+
+
+def check_fps(value, field: str = "fps") -> int:
+    """Frames per second of a video: a whole number from 1 to 60."""
+    text = str(value).strip()
+    try:
+        number = float(text)
+    except ValueError:
+        number = math.nan
+    lo, hi = FPS_RANGE
+    if not (math.isfinite(number) and number == int(number) and lo <= number <= hi):
+        raise BackViewError(f"'{text}' is not a frame rate: give a whole number of frames per "
+                            f"second from {lo} to {hi} (e.g. 30)", field=field)
+    return int(number)
+
+
+def check_seconds(value, field: str = "seconds") -> float:
+    """A video's length in seconds, from 0.5 to 120."""
+    text = str(value).strip()
+    try:
+        number = float(text.removesuffix("s").strip())
+    except ValueError:
+        number = math.nan
+    lo, hi = SECONDS_RANGE
+    if not (math.isfinite(number) and lo <= number <= hi):
+        raise BackViewError(f"'{text}' is not a length: give the video's length in seconds "
+                            f"from {lo:g} to {hi:g} (e.g. 10)", field=field)
+    return number
+
+
+def check_video_size(width: int, height: int, fmt: str, field: str = "size") -> None:
+    """H.264 in the yuv420p every player reads halves the colour resolution: an MP4's width and
+    height must be even."""
+    if fmt == "mp4" and (width % 2 or height % 2):
+        raise BackViewError(f"{width}x{height}: an MP4's width and height must be even numbers "
+                            f"(e.g. {width - width % 2}x{height - height % 2})", field=field)
+
+
+def video_format(path, field: str = "out") -> str:
+    """``"mp4"`` or ``"gif"`` by the file's extension, or one line naming the choices."""
+    suffix = str(path).lower().rsplit(".", 1)
+    ext = "." + suffix[1] if len(suffix) == 2 and "/" not in suffix[1] else ""
+    if ext not in VIDEO_FORMATS:
+        raise BackViewError(f"a video is written as {' or '.join(VIDEO_FORMATS)}, not "
+                            f"'{ext or 'no extension'}'", str(path), field)
+    return VIDEO_FORMATS[ext]

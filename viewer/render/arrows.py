@@ -85,11 +85,62 @@ HALO_WIDTH, HALO_DROP = 0.0016, 0.0028
 def _arrow_mesh(path: ArrowPath, projector: SkinProjector,
                 halo: bool = False) -> tuple[pv.PolyData, pv.PolyData | None] | None:
     """The arrow's mesh, and its rim's (or None)."""
+    skin = _on_skin(path, projector)
+    if skin is None:
+        return None
+    return _skin_arrow(path, skin[0], skin[1], projector, halo)
+
+
+def _on_skin(path: ArrowPath, projector: SkinProjector):
+    """The path's points and normals on the skin (those that hit it), or None."""
     skin, normals = projector.project(path.uv)
     ok = np.isfinite(skin).all(axis=1)
     skin, normals = skin[ok], normals[ok]
-    if len(skin) < 2:
-        return None
+    return (skin, normals) if len(skin) >= 2 else None
+
+
+class GrowingArrow:
+    """One arrow path projected onto the skin once, whose mesh can be drawn up to any share of
+    its length (the video's arrows draw themselves along their path): the tube grows from the
+    start, the head rides its tip."""
+
+    def __init__(self, path: ArrowPath, projector: SkinProjector, halo: str | None = HALO_COLOUR):
+        self.path, self.projector, self.halo = path, projector, halo
+        self.colour = LIGHT_ARROW_COLOUR if path.light else ARROW_COLOUR
+        self.skin = _on_skin(path, projector)
+
+    def meshes(self, share: float = 1.0) -> list[tuple[pv.PolyData, str]]:
+        """(mesh, colour) pairs of the arrow drawn up to ``share`` (0..1) of its length: the rim
+        first, then the arrow; empty while too short to show."""
+        if self.skin is None or share <= 0:
+            return []
+        skin, normals = self.skin
+        if share < 1:
+            run = np.concatenate([[0.0], np.cumsum(np.linalg.norm(np.diff(skin, axis=0), axis=1))])
+            end = run[-1] * share
+            s = np.concatenate([run[run < end], [end]])
+            skin, normals = _at(skin, run, s), _at(normals, run, s)
+            if len(skin) < 2 or end < 0.01 / self.projector.scale:
+                return []
+        built = _skin_arrow(self.path, skin, normals, self.projector, self.halo is not None)
+        if built is None:
+            return []
+        arrow, rim = built
+        return ([(rim, self.halo)] if rim is not None else []) + [(arrow, self.colour)]
+
+
+def growing_arrows(scene: BodyScene, arrows: list[ArrowSpec],
+                   projector: SkinProjector | None = None) -> list[GrowingArrow]:
+    """:class:`GrowingArrow` for every path of ``arrows`` (projected once)."""
+    projector = projector or SkinProjector(scene)
+    return [GrowingArrow(path, projector) for arrow in arrows
+            for path in arrow_paths(arrow, scene.geometry.anchor)]
+
+
+def _skin_arrow(path: ArrowPath, skin: np.ndarray, normals: np.ndarray, projector: SkinProjector,
+                halo: bool = False) -> tuple[pv.PolyData, pv.PolyData | None] | None:
+    """The arrow's mesh along ``skin`` (points on the skin, with their ``normals``), and its
+    rim's (or None)."""
     m = 1.0 / projector.scale  # mesh units per metre
     seg = np.linalg.norm(np.diff(skin, axis=0), axis=1)
     run = np.concatenate([[0.0], np.cumsum(seg)])

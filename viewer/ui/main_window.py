@@ -239,6 +239,9 @@ class MainWindow(QMainWindow):
         self.act_handout = a("Export &handout…", "Ctrl+Shift+E", lambda: self.export_handout(),
                              section="File", tip="Save a printable handout (PDF): the map, the "
                              "strokes, the safety rules and the lesson's steps")
+        self.act_export_video = a("Export &video…", "Ctrl+Shift+V", self.export_video,
+                                  section="File",
+                                  tip="Save a video: the body turning, or the lesson in motion")
         self.act_save_session = a("&Save session…", QKeySequence.StandardKey.Save, self.save_session,
                                   section="File")
         self.act_load_session = a("&Load session…", "Ctrl+L", self.load_session, section="File")
@@ -311,8 +314,8 @@ class MainWindow(QMainWindow):
         self.recent_map_menu = file_menu.addMenu("Recent region maps")
         file_menu.aboutToShow.connect(self._fill_recent_menus)
         file_menu.addSeparator()
-        for act in (self.act_export, self.act_handout, self.act_save_session,
-                    self.act_load_session):
+        for act in (self.act_export, self.act_handout, self.act_export_video,
+                    self.act_save_session, self.act_load_session):
             file_menu.addAction(act)
         file_menu.addSeparator()
         file_menu.addAction(self.act_quit)
@@ -586,6 +589,21 @@ class MainWindow(QMainWindow):
             skin_tone=self.bodies.skin_tone, screening=self.screening.screening(), path=path)
         self.statusBar().showMessage(f"Saved {written}" if written else "", 6000)
         return written
+
+    def export_video(self) -> Path | None:
+        """File > Export video: the turntable or the lesson, with a progress dialog (Cancel)."""
+        if self.model is None:
+            return None
+        if not self.model.zoned:  # a video of the zones: there are none
+            QMessageBox.information(self, "Nothing to export", self.model.no_zones_line())
+            return None
+        from viewer.ui.video_export import export_video_from_window  # on first use
+
+        path = export_video_from_window(self, self.model.scene, mode=self.state.mode,
+                                        palette=self.state.palette,
+                                        skin_tone=self.bodies.skin_tone)
+        self.statusBar().showMessage(f"Saved {path}" if path else "", 6000)
+        return path
 
     def save_session(self) -> Path | None:
         if self.model is None or not self.model.zoned:
