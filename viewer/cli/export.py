@@ -124,7 +124,7 @@ def _write_page(scene, opts, out) -> int:
         screening = opts.screening
         extras.append(f"screened: {', '.join(screening.conditions) or 'no condition'}, "
                       f"{len(screening.marks)} mark{'' if len(screening.marks) == 1 else 's'}"
-                      + (", POSTPONE the massage" if scene.postponed else ""))
+                      + (", POSTPONE the massage" if result.postponed else ""))
     print(f"wrote {out} (web page, {result.size / 1e6:.1f} MB, {result.cells} triangles; "
           f"{', '.join(extras)})")
     return 0

@@ -71,6 +71,7 @@ class HtmlResult:
     cells: int           # triangles of the embedded surface
     places: int          # distinct places a click can name
     camera: Camera
+    postponed: bool = False   # the screening postpones the massage (the page says so)
 
 
 @dataclass(frozen=True)
@@ -135,11 +136,12 @@ def export_html(scene: BodyScene, opts: ExportOptions, out: str | Path) -> HtmlR
     scene.apply_screening(screened)
     try:
         page, cells, places, camera = build_page(scene, opts)
+        postponed = scene.postponed
     finally:
         scene.apply_screening(before)
     data = page.encode("utf-8")
     write_file(path, data)
-    return HtmlResult(path, len(data), cells, places, camera)
+    return HtmlResult(path, len(data), cells, places, camera, postponed)
 
 
 def build_page(scene: BodyScene, opts: ExportOptions) -> tuple[str, int, int, Camera]:
