@@ -210,10 +210,35 @@ def _scene_zip(scene: BodyScene, opts: ExportOptions, camera: Camera, selected) 
             hashes[key] = dict(**entry, content=context.get_cached_data_array(key, False))
     finally:
         plotter.close()
+    _single_precision(view, hashes)
     buf = io.BytesIO()
     with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as zfile:
         zfile.writestr("index.json", json.dumps({"hashes": hashes, "scene": view}))
     return buf.getvalue()
+
+
+def _single_precision(view: dict, hashes: dict) -> None:
+    """Points and normals as 32-bit floats (what the browser draws with anyway): a third less
+    to carry. ``hashes``' contents are base64 strings, as the serialiser gives them."""
+    converted = set()
+    for key, entry in hashes.items():
+        if entry.get("type") == "Float64Array" and isinstance(entry.get("content"), str):
+            values = np.frombuffer(base64.b64decode(entry["content"]), "<f8")
+            entry["content"] = base64.b64encode(values.astype("<f4").tobytes()).decode("ascii")
+            entry["type"] = "Float32Array"
+            converted.add(key)
+
+    def walk(node) -> None:
+        if isinstance(node, dict):
+            if node.get("hash") in converted and "dataType" in node:
+                node["dataType"] = "Float32Array"
+            for value in node.values():
+                walk(value)
+        elif isinstance(node, list):
+            for value in node:
+                walk(value)
+
+    walk(view)
 
 
 def _forget_observers(window) -> None:
