@@ -180,7 +180,8 @@ def test_the_legend_is_the_pictures(petrissage_page, rmap):
         [(e.label, e.colour, e.hatched) for e in legend("stroke:petrissage", rmap, "high-contrast")]
     assert data["title"] == "Kneading the upper trapezius"
     selected = data["places"][data["selected"]]
-    assert selected["zone"] == "upper-trapezius-left"
+    # the zone's own place: its own rule, no other zone named
+    assert selected["zone"] == "upper-trapezius-left" and selected["also"] == ""
 
 
 def test_a_postponed_massage_shows_the_guides_sentences(tmp_path):

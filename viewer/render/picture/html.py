@@ -304,7 +304,11 @@ def page_data(scene: BodyScene, opts: ExportOptions, selected: int | None) -> tu
     banner = scene.banner()
     selected_place = None
     if selected is not None:
+        # the zone's own place (inside no other zone, under no mark) where it has one: the
+        # panel then says the zone's own rule, as a picture's callout does
         cells = np.flatnonzero(zone == selected)
+        alone = cells[(cover[cells] < 0) & (mark[cells] < 0)]
+        cells = alone if len(alone) else cells
         if len(cells):
             selected_place = int(cell_place[scene.deepest_cell(selected, cells)])
     data = {
