@@ -17,7 +17,7 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from conftest import assert_one_line_error, run_cli
+from conftest import REPO, assert_one_line_error, run_cli
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMEDRIVER = Path("/usr/bin/chromedriver")
@@ -190,8 +190,6 @@ def test_a_postponed_massage_shows_the_guides_sentences(tmp_path):
     assert result.returncode == 0, result.stderr
     assert "POSTPONE" in result.stdout
     data = page_data(out)
-    from conftest import REPO
-
     guide = " ".join((REPO / "region_maps" / "back-massage-guide.txt").read_text(
         encoding="utf-8").split())
     assert data["banner"]["heading"] == "Postpone the massage"
@@ -328,8 +326,6 @@ def test_a_selected_zone_opens_with_its_panel(browser, petrissage_page, rmap):
 
 
 def test_chromium_is_listed_in_the_system_packages():
-    from conftest import REPO
-
     script = (REPO / "tools" / "install-system-deps.sh").read_text(encoding="utf-8")
     required = script.split('REQUIRED="', 1)[1].split('"', 1)[0].split()
     assert {"chromium", "chromium-driver"} <= set(required)
