@@ -9,6 +9,7 @@ status 2, and no file.
 from __future__ import annotations
 
 import io
+import math
 import json
 import re
 from pathlib import Path
@@ -257,6 +258,11 @@ def test_the_page_renders_offline_and_a_click_names_the_zone(browser, page, rmap
 
     # then a real click on the spine, where the page draws it in the turned view
     spine = rmap.zone("spine")
+    other, spine_cell = browser.execute_script(
+        "return [BackView.cellsOfPlace(BackView.placeOfZone('paraspinal-left'))[0],"
+        " BackView.cellsOfPlace(BackView.placeOfZone('spine'))[0]]")
+    colour = browser.execute_script("return [BackView.cellColour(arguments[0]),"
+                                    " BackView.cellColour(arguments[1])]", other, spine_cell)
     x, y = browser.execute_script("""
         const cells = BackView.cellsOfPlace(BackView.placeOfZone('spine'));
         // the spine's cell nearest the middle of the view's height: well inside it
@@ -278,9 +284,15 @@ def test_the_page_renders_offline_and_a_click_names_the_zone(browser, page, rmap
     first = panel.find_elements(By.CSS_SELECTOR, "tr")[0].find_elements(By.TAG_NAME, "td")
     assert (first[0].text, first[2].text) == ("Pressure", spine.pressure.label)
     assert spine.spec.technique.split(".")[0] in panel.text
-    # Esc clears it
+    # the other zones fade, as in the window; the spine keeps its colour
+    faded = [math.floor(v * 0.55 + 255 * 0.45) for v in colour[0]]
+    assert browser.execute_script("return [BackView.cellColour(arguments[0]),"
+                                  " BackView.cellColour(arguments[1])]", other, spine_cell) \
+        == [faded, colour[1]]
+    # Esc clears it: the panel and the fade
     ActionChains(browser).send_keys("\ue00c").perform()
     assert panel.get_attribute("data-zone") is None
+    assert browser.execute_script("return BackView.cellColour(arguments[0])", other) == colour[0]
 
 
 #: a drag across the 3D view in ``arguments[0]`` steps of 10 px, one per animation frame;

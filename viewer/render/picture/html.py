@@ -149,7 +149,9 @@ def build_page(scene: BodyScene, opts: ExportOptions) -> tuple[str, int, int, Ca
     W, H = PAGE_VIEW
     camera = opts.camera if opts.camera is not None else preset_camera(scene.body, opts.view, W / H)
     selected = scene.rmap.zone(opts.zone).index if opts.zone else None
-    vtksz = _scene_zip(scene, opts, camera, selected)
+    # the selection is the page's own (it fades the other zones, as the window does, for the
+    # --zone and for every click): the scene goes in unselected
+    vtksz = _scene_zip(scene, opts, camera, None)
     data, places = page_data(scene, opts, selected)
     template = viewer_template()
     template = _FAVICON.sub("data:,", template)
