@@ -3,6 +3,9 @@
     python tools/render_docs.py             # model pictures, export gallery, lesson steps
     python tools/render_docs.py --window    # and the window screenshots (needs an X server:
                                             # run it under xvfb-run -s '-screen 0 1920x1080x24')
+    python tools/render_docs.py --handout   # only the sample handout and its page pictures
+
+The handout's pages are rasterised with pypdfium2 (`pip install '.[docs]'`).
 """
 
 from __future__ import annotations
@@ -141,6 +144,25 @@ def body_images() -> None:
                  "--out", f"docs/images/bodies/average-woman-{tone}.png")
 
 
+#: the sample handout's pages shown in the README (1-based): the cover, a stroke's page, its
+#: zone table, the safety rules, a page of the lesson's steps
+HANDOUT_PAGES = (1, 2, 3, 8, 10)
+HANDOUT = OUT.parent / "handout-sample.pdf"
+
+
+def handout_pages() -> None:
+    """``docs/handout-sample.pdf`` and ``docs/images/handout-page-N.png`` (about 110 dpi)."""
+    import pypdfium2 as pdfium
+
+    backview("handout", "--out", str(HANDOUT))
+    pdf = pdfium.PdfDocument(str(HANDOUT))
+    for n in HANDOUT_PAGES:
+        image = pdf[n - 1].render(scale=110 / 72).to_pil().convert("RGB")
+        image = image.quantize(colors=256, method=2, dither=0)
+        image.save(OUT / f"handout-page-{n}.png", optimize=True)
+    pdf.close()
+
+
 def backview(*args: str) -> None:
     subprocess.run([sys.executable, "-m", "viewer", *args], check=True, cwd=OUT.parents[1])
 
@@ -148,8 +170,14 @@ def backview(*args: str) -> None:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--window", action="store_true", help="also the window screenshots")
+    parser.add_argument("--handout", action="store_true",
+                        help="only the sample handout and its page pictures")
     args = parser.parse_args()
     OUT.mkdir(parents=True, exist_ok=True)
+    if args.handout:
+        handout_pages()
+        print(f"wrote {HANDOUT} and its pages to {OUT}")
+        return
     scene = BodyScene(Body.load(), load_region_map())
     landmarks_image(scene, OUT / "landmarks.png")
     for view in ("back", "left", "right"):
@@ -157,6 +185,7 @@ def main() -> None:
     for name, options in GALLERY.items():
         backview("export", "--out", f"docs/images/gallery/{name}.png", *options)
     backview("lesson", "--export", "docs/images/lesson")
+    handout_pages()
     fitted_images()
     body_images()
     if args.window:
@@ -171,6 +200,12 @@ def main() -> None:
         subprocess.run([*shot, "docs/images/screening-window.png", "--zone", "lower-back",
                         "--condition", "dvt", "--condition", "bruising",
                         "--mark", "middle-trapezius-left:4:Bruise"], check=True, cwd=OUT.parents[1])
+        # View > Quiz: a question open (only its zone shown), and a drill's feedback
+        subprocess.run([*shot, "docs/images/quiz-question.png", "--zone", "",
+                        "--quiz", "what-pressure-kidney-left"], check=True, cwd=OUT.parents[1])
+        subprocess.run([*shot, "docs/images/quiz-feedback.png", "--zone", "",
+                        "--quiz", "landmark-spinous_T7", "--answer", "at:spinous_T7:2.5:-2"],
+                       check=True, cwd=OUT.parents[1])
     print(f"wrote pictures to {OUT}")
 
 

@@ -130,6 +130,13 @@ class Question:
     choices: tuple[Choice, ...] = ()
     #: the zone a ``what`` question outlines
     zone: str | None = None
+    #: ``what`` and ``where``: the field asked about ("pressure" or a stroke's name)
+    field: str | None = None
+    #: a ``rules`` question on a screening condition: the condition's id
+    condition: str | None = None
+    #: ``landmark``: what the landmark is called in the prompt ("T7", "inferior angle of the
+    #: left shoulder blade")
+    target: str = ""
     #: ``where``: the field asked about ("pressure" or a stroke) and the values that answer it
     criterion: tuple[str, tuple[str, ...]] | None = None
     #: ``landmark``: the landmarks counted from C7 down to the answer (empty: not a count)
@@ -250,15 +257,26 @@ def draw_questions(quiz: Quiz, landmarks=None, *, seed: int | None = None) -> li
     info = quiz.info
     seed = info.seed if seed is None else seed
     rng = random.Random(seed)
+    if info.count is not None and info.count < len(questions):
+        questions = _balanced(questions, info.count, rng)
     if info.order == "shuffled":
         rng.shuffle(questions)
-    if info.count is not None and info.count < len(questions):
-        if info.order == "shuffled":
-            questions = questions[:info.count]
-        else:  # an even draw that keeps the written order
-            keep = sorted(rng.sample(range(len(questions)), info.count))
-            questions = [questions[i] for i in keep]
     return questions
+
+
+def _balanced(questions: list[Question], count: int, rng: random.Random) -> list[Question]:
+    """``count`` of ``questions`` drawn kind by kind in turn (so 44 ``what`` questions do not
+    crowd out the 11 ``rules`` ones), kept in their generated order."""
+    by_kind: dict[str, list[int]] = {}
+    for i, q in enumerate(questions):
+        by_kind.setdefault(q.kind, []).append(i)
+    pools = [rng.sample(ids, len(ids)) for ids in by_kind.values()]
+    keep: list[int] = []
+    while len(keep) < count:
+        for pool in pools:
+            if pool and len(keep) < count:
+                keep.append(pool.pop())
+    return [questions[i] for i in sorted(keep)]
 
 
 def generate_questions(quiz: Quiz, landmarks=None) -> list[Question]:
@@ -321,20 +339,36 @@ LANDMARK_WORDS = {"spinous": ("vertebral", "spine"), "external_occipital_protube
                   "psis": ("lower back", "lumbar")}
 
 
-def _citations(zones: list[Zone], words: tuple[str, ...] = (), limit: int = 2) -> tuple[str, ...]:
+def _citations(zones: list[Zone], words: tuple[str, ...] = (), limit: int = 2,
+               rmap: RegionMap | None = None) -> tuple[str, ...]:
     """The zones' guide sentences that answer best: those that speak of ``words`` first, then
-    those most of the zones share, then map order."""
+    those most of the zones share, then map order. With ``rmap``, when none of the zones'
+    sentences speaks of ``words``, the map's first sentence that does (a global rule's, e.g.
+    the one that says what effleurage is) comes first."""
     counts: dict[str, int] = {}
     for z in zones:
         for c in z.spec.citations:
             counts[c] = counts.get(c, 0) + 1
     order = list(counts)
 
-    def rank(c: str):
-        hit = any(w in c.lower() for w in words)
-        return (not hit, -counts[c], order.index(c))
+    def hit(c: str) -> bool:
+        return any(w in c.lower() for w in words)
 
-    return tuple(sorted(counts, key=rank)[:limit])
+    def rank(c: str):
+        return (not hit(c), -counts[c], order.index(c))
+
+    ranked = sorted(counts, key=rank)
+    if rmap is not None and words and not any(hit(c) for c in ranked):
+        # the sequence rule's sentences say what each stroke is: they come first
+        rules = sorted(rmap.rules, key=lambda r: r.kind != "sequence")
+        every = [c for r in rules for c in r.citations] + [
+            c for z in rmap.zones for c in z.spec.citations]
+        # the field's own name first ("friction"), then any of its words
+        about = next((c for c in every if words[0] in c.lower()),
+                     next((c for c in every if hit(c)), None))
+        if about is not None:
+            ranked.insert(0, about)
+    return tuple(ranked[:limit])
 
 
 def _where_questions(quiz: Quiz, landmarks=None) -> list[Question]:
@@ -356,7 +390,7 @@ def _where_questions(quiz: Quiz, landmarks=None) -> list[Question]:
             prompt=f"Click where {phrase}.",
             answer={"zones": [z.id for z in zones]},
             citations=_citations(zones, FIELD_WORDS[fld]),
-            criterion=(fld, (value,)),
+            criterion=(fld, (value,)), field=fld,
             explanation=f"{phrase[0].upper()}{phrase[1:]} on: {_zone_names(zones)}."))
     return out
 
@@ -376,9 +410,10 @@ def _what_questions(quiz: Quiz, landmarks=None) -> list[Question]:
         out.append(Question(
             id=f"what-pressure-{z.id}", kind="what",
             prompt=f"{z.name}: how much pressure is safe here?",
-            answer={"choice": z.pressure.value}, citations=_citations([z], FIELD_WORDS["pressure"]),
+            answer={"choice": z.pressure.value},
+            citations=_citations([z], FIELD_WORDS["pressure"], rmap=quiz.rmap),
             choices=PRESSURE_CHOICES,
-            zone=z.id,
+            zone=z.id, field="pressure",
             explanation=f"{z.pressure.label} on the {z.name[0].lower()}{z.name[1:]}. "
                         f"{z.spec.technique}"))
         for s in Stroke:
@@ -387,8 +422,9 @@ def _what_questions(quiz: Quiz, landmarks=None) -> list[Question]:
                 id=f"what-{s.value}-{z.id}", kind="what",
                 prompt=f"{z.name}: {s.value} here?",
                 answer={"choice": status.value},
-                citations=_citations([z], FIELD_WORDS[s.value]), choices=STATUS_CHOICES,
-                zone=z.id,
+                citations=_citations([z], FIELD_WORDS[s.value], rmap=quiz.rmap),
+                choices=STATUS_CHOICES,
+                zone=z.id, field=s.value,
                 explanation=f"{s.label}: {status.label.lower()} on the "
                             f"{z.name[0].lower()}{z.name[1:]}. {z.spec.technique}"))
     return out
@@ -468,10 +504,12 @@ def _landmark_questions(quiz: Quiz, landmarks=None) -> list[Question]:
             if landmarks is not None:
                 count = tuple(n for n in count if n in set(landmarks))
         prompt = _landmark_prompt(name, entry)
+        target = prompt.removeprefix("Find ").removeprefix("the ").rstrip(".").split(":")[0]
+        target = target.split(",")[0]
         out.append(Question(
             id=f"landmark-{name}", kind="landmark", prompt=prompt, answer={"landmark": name},
             citations=_landmark_citations(quiz.rmap, name), count_from=count,
-            radius=quiz.info.radius_cm * CM, explanation=entry.where,
+            radius=quiz.info.radius_cm * CM, explanation=entry.where, target=target,
             source="standard surface anatomy (meshes/landmarks-guide.toml)"))
     return out
 
@@ -513,7 +551,7 @@ def _rules_questions(quiz: Quiz, landmarks=None) -> list[Question]:
             id=f"rules-condition-{cond.id}", kind="rules",
             prompt=f"{cond.question} What does the guide say?",
             answer={"choice": cond.effect}, citations=tuple(cond.citations),
-            choices=CONDITION_CHOICES,
+            choices=CONDITION_CHOICES, condition=cond.id,
             explanation=f"{cond.reason[0].upper()}{cond.reason[1:]}: {effect.label.lower()}."))
     return out
 
@@ -535,6 +573,10 @@ class Feedback:
     answer: str
     #: landmark drills: the distance from the click to the landmark, in metres
     distance: float | None = None
+    #: the learner moved on without answering (neither right nor a mistake)
+    skipped: bool = False
+    #: answered aloud by a class (presentation mode): not counted either way
+    aloud: bool = False
 
     @property
     def headline(self) -> str:
@@ -620,7 +662,13 @@ class QuizRun:
 
     @property
     def mistakes(self) -> list[Feedback]:
-        return [f for f in self.answered if not f.right]
+        """The wrong answers, to review (a skipped question is not one)."""
+        return [f for f in self.answered if not f.right and not f.skipped and not f.aloud]
+
+    @property
+    def skipped(self) -> list[Question]:
+        """The questions moved on from without an answer."""
+        return [f.question for f in self.answered if f.skipped]
 
     @property
     def waiting(self) -> bool:
@@ -645,12 +693,26 @@ class QuizRun:
         if self.finished:
             return None
         if not self.waiting:
-            self.answered.append(Feedback(self.current, False, "skipped", self.current.explanation))
+            self.answered.append(Feedback(self.current, False, "skipped", self.current.explanation,
+                                          skipped=True))
             self.streak = 0
+        self.index += 1
+        return self.current
+
+    def pass_on(self) -> Question | None:
+        """Move on from a question a class answered aloud (presentation mode): it counts
+        neither for the score nor as a mistake or a skip."""
+        if self.finished:
+            return None
+        if not self.waiting:
+            self.answered.append(Feedback(self.current, True, "answered aloud", "",
+                                          aloud=True))
         self.index += 1
         return self.current
 
     def summary(self) -> str:
         n = len(self.questions)
+        skipped = len(self.skipped)
         return (f"{self.score} of {n} right, best streak {self.best_streak}, "
-                f"{len(self.mistakes)} to review")
+                f"{len(self.mistakes)} to review"
+                + (f", {skipped} skipped" if skipped else ""))

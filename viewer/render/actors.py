@@ -58,6 +58,9 @@ class SceneActors:
         self._update_borders()
         self._update_hatch()
         self.mark_actors: list = []
+        #: ``paint(palette) -> (n_cells, 3) uint8`` replacing the zone colours, with the
+        #: borders, hatching and marks hidden (the window's quiz: plain skin), or None
+        self.paint = None
         self._update_marks()
         #: the layers under the skin and the skin's opacity (:meth:`set_layers`)
         self.xray = XrayActors(self)
@@ -82,6 +85,7 @@ class SceneActors:
         self.mode = mode
         self._recolour()
         self._update_hatch()
+        self._keep_lines_hidden()
         if render:
             self.plotter.render()
 
@@ -98,6 +102,7 @@ class SceneActors:
         self._update_hatch()
         self.highlight(self.highlighted, render=False)
         self.xray.recolour()
+        self._keep_lines_hidden()
         if render:
             self.plotter.render()
 
@@ -110,6 +115,7 @@ class SceneActors:
         self._recolour()
         self._update_hatch()
         self._update_marks()
+        self._keep_lines_hidden()
         if render:
             self.plotter.render()
 
@@ -179,7 +185,8 @@ class SceneActors:
     def _recolour(self) -> None:
         # pyvista_ndarray marks the VTK array modified on assignment: no re-adding the mesh
         rgb = self.surface.cell_data["rgb"]
-        rgb[:] = self.scene.cell_colours(self.mode, self.highlighted, self.palette)
+        rgb[:] = (self.paint(self.palette) if self.paint is not None
+                  else self.scene.cell_colours(self.mode, self.highlighted, self.palette))
         self.surface.Modified()
         if self._lod is not None:
             self._lod.cell_data["rgb"][:] = rgb[self._lod_cells]
@@ -201,7 +208,7 @@ class SceneActors:
         mapper.SetInputData(self._coarse() if moving else self._drawn)
         for actor in (self.border_actor, self.hatch_actor, *self.mark_actors):
             if actor is not None:
-                actor.SetVisibility(not moving)
+                actor.SetVisibility(not moving and self.paint is None)
         self.plotter.renderer.SetUseFXAA(self._fxaa and not moving)
 
     def show_lines(self, visible: bool) -> None:
@@ -210,7 +217,21 @@ class SceneActors:
         fraction of a second more, which the next frame pays instead)."""
         for actor in (self.border_actor, self.hatch_actor, *self.mark_actors):
             if actor is not None:
-                actor.SetVisibility(visible and not self.moving)
+                actor.SetVisibility(visible and not self.moving and self.paint is None)
+
+    def set_paint(self, paint, render: bool = True) -> None:
+        """Colour the body with ``paint(palette) -> (n_cells, 3) uint8`` instead of the zones,
+        the borders, hatching and marks hidden (the quiz's plain skin, what a question
+        shows); None gives the zones back."""
+        self.paint = paint
+        self._recolour()
+        self.show_lines(True)
+        if render:
+            self.plotter.render()
+
+    def _keep_lines_hidden(self) -> None:
+        if self.paint is not None:
+            self.show_lines(False)
 
     def _coarse(self) -> pv.PolyData:
         if self._lod is None:

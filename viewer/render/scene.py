@@ -268,7 +268,10 @@ class BodyScene:
 
     def hatch_lines(self, mode: str) -> pv.PolyData:
         """Diagonal lines on every cell whose rule in ``mode`` is "avoid"."""
-        cells = self.hatched_cells(mode)
+        return self.hatch_lines_of(self.hatched_cells(mode))
+
+    def hatch_lines_of(self, cells: np.ndarray) -> pv.PolyData:
+        """Diagonal lines on the cells of the mask ``cells``."""
         if not cells.any():
             return pv.PolyData()
         part = self.zone_part(cells)

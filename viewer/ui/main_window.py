@@ -47,6 +47,7 @@ from viewer.ui.bodies import BodyChooser
 from viewer.ui.loading import Loader, Model, build_model
 from viewer.ui.panels import LegendWidget, SafetyPanel, ZoneList, ZonePanel
 from viewer.ui.screening import ScreeningController
+from viewer.ui.quiz import QUIZ_HELP, QuizController
 from viewer.ui.presentation import PRESENT_HELP, Blackout, ClickerKeys, present_font_px, present_style
 from viewer.ui.settings import Settings
 from viewer.ui.state import ViewerState
@@ -153,8 +154,10 @@ class MainWindow(QMainWindow):
         self.landmark_editor = LandmarkEditor(self)  # View > Edit landmarks
         self.screening = ScreeningController(self)  # View > Before you start
         self.bodies = BodyChooser(self)  # the Body menu, View > Skin tone (issue 15)
+        self.quiz = QuizController(self)  # View > Quiz (issue 16)
         self._restore_window()
         self.lesson_dock.hide()  # until a lesson runs
+        self.quiz.dock.hide()  # until the quiz runs
         for act in (self.act_next, self.act_previous):
             act.setEnabled(False)
 
@@ -233,6 +236,9 @@ class MainWindow(QMainWindow):
                               section="File")
         self.act_export = a("&Export image…", "Ctrl+E", self.export_image, section="File",
                             tip="Save a picture of this view for a handout or a slide")
+        self.act_handout = a("Export &handout…", "Ctrl+Shift+E", lambda: self.export_handout(),
+                             section="File", tip="Save a printable handout (PDF): the map, the "
+                             "strokes, the safety rules and the lesson's steps")
         self.act_save_session = a("&Save session…", QKeySequence.StandardKey.Save, self.save_session,
                                   section="File")
         self.act_load_session = a("&Load session…", "Ctrl+L", self.load_session, section="File")
@@ -305,7 +311,8 @@ class MainWindow(QMainWindow):
         self.recent_map_menu = file_menu.addMenu("Recent region maps")
         file_menu.aboutToShow.connect(self._fill_recent_menus)
         file_menu.addSeparator()
-        for act in (self.act_export, self.act_save_session, self.act_load_session):
+        for act in (self.act_export, self.act_handout, self.act_save_session,
+                    self.act_load_session):
             file_menu.addAction(act)
         file_menu.addSeparator()
         file_menu.addAction(self.act_quit)
@@ -517,9 +524,10 @@ class MainWindow(QMainWindow):
 
     def zone_actions(self) -> list[QAction]:
         """What needs zones (a body with landmarks): disabled while a bare mesh is shown."""
+        quiz = [self.quiz.act_quiz] if hasattr(self, "quiz") else []
         return [*self.mode_actions.values(), *self.view_actions.values(), self.act_reset,
                 self.act_clear, self.act_find, self.act_lesson, self.act_present,
-                self.act_save_session, self.act_load_session]
+                self.act_save_session, self.act_load_session, *quiz]
 
     def _enable_zone_actions(self, on: bool) -> None:
         for act in self.zone_actions():
@@ -562,6 +570,22 @@ class MainWindow(QMainWindow):
             anatomy=self.layers.anatomy, screening=self.screening.screening())
         self.statusBar().showMessage(f"Saved {path}" if path else "", 6000)
         return path
+
+    def export_handout(self, path: str | Path | None = None) -> Path | None:
+        """File > Export handout: the printable PDF (:mod:`viewer.ui.handout`) with this
+        window's body, map, colours and "Before you start"."""
+        if self.model is None:
+            return None
+        if not self.model.zoned:
+            QMessageBox.information(self, "Nothing to export", self.model.no_zones_line())
+            return None
+        from viewer.ui.handout import export_handout_from_window
+
+        written = export_handout_from_window(
+            self, self.model.scene, palette=self.state.palette,
+            skin_tone=self.bodies.skin_tone, screening=self.screening.screening(), path=path)
+        self.statusBar().showMessage(f"Saved {written}" if written else "", 6000)
+        return written
 
     def save_session(self) -> Path | None:
         if self.model is None or not self.model.zoned:
@@ -629,9 +653,14 @@ class MainWindow(QMainWindow):
         self.lesson.stop()
 
     def next_step(self) -> None:
+        if self.quiz.active:  # the clicker's PageDown moves the quiz on
+            self.quiz.next()
+            return
         self.lesson.next()
 
     def previous_step(self) -> None:
+        if self.quiz.active:
+            return
         self.lesson.previous()
 
     def _lesson_toggled(self, on: bool) -> None:
@@ -703,7 +732,7 @@ class MainWindow(QMainWindow):
         if self.presenting:
             return
         started = False
-        if not self.lesson.running:
+        if not self.lesson.running and not self.quiz.active:  # the quiz presents itself
             if not self.start_lesson():
                 return
             started = True
@@ -734,6 +763,7 @@ class MainWindow(QMainWindow):
         self.showFullScreen()
         self._size_present_panel()
         QTimer.singleShot(0, self._size_present_panel)  # once the window has its new size
+        self.quiz.on_presentation(True)
         self.plotter.setFocus()
 
     def _size_present_panel(self) -> None:
@@ -766,6 +796,7 @@ class MainWindow(QMainWindow):
         self.menuBar().setVisible(before["menu"])
         self.statusBar().setVisible(before["status"])
         self.lesson_dock.setVisible(self.lesson.running)
+        self.quiz.on_presentation(False)
 
     def toggle_blackout(self) -> None:
         """A black screen while presenting (the clicker's B or "."), and back."""
@@ -786,6 +817,7 @@ class MainWindow(QMainWindow):
         order = {name: i for i, name in enumerate(SHORTCUT_SECTIONS)}
         rows.sort(key=lambda row: order.get(row[0], len(order)))  # stable: actions keep their order
         rows += [("In presentation mode (F5)", keys, what) for keys, what in PRESENT_HELP]
+        rows += [("In the quiz (Ctrl+Q)", keys, what) for keys, what in QUIZ_HELP]
         rows += [("Mouse (in the 3D view)", gesture, what) for gesture, what in MOUSE_HELP]
         return rows
 
@@ -853,6 +885,7 @@ class MainWindow(QMainWindow):
             event.ignore()  # the user cancelled: the window stays, edits and all
             return
         self.leave_presentation()  # save the window as it was, not full screen
+        self.quiz.stop()  # and without the quiz
         self.fitting.cancel()
         self.settings.save_window(self.saveGeometry(), self.saveState())
         self.settings.set_colour_mode(self.state.mode)

@@ -3,6 +3,7 @@
     xvfb-run -s '-screen 0 1920x1080x24' python -m viewer.ui.screenshot [OUT.png] [--zone ID]
         [--mode MODE] [--size 1600x1000] [--present STEP] [--edit LANDMARK]
         [--xray PERCENT [--structure ID]] [--condition ID ...] [--mark ZONE:RADIUS_CM[:NOTE] ...]
+        [--quiz QUESTION [--answer ANSWER]]
 
 With ``--present STEP`` the window is in presentation mode (full screen) at lesson step STEP
 (1-based), e.g. ``docs/images/presentation.png``; with ``--edit LANDMARK`` in View → Edit landmarks
@@ -10,7 +11,10 @@ with that landmark selected (``docs/images/edit-landmarks.png``); with ``--xray 
 in View → X-ray, the skin at that opacity (``--structure ID`` selects a bone or kidney,
 ``docs/images/xray-window.png``); with ``--condition ID`` (repeatable) View → Before you start
 with those answers ticked, and ``--mark ZONE:RADIUS_CM[:NOTE]`` a mark in the middle of a zone
-(``docs/images/screening-window.png``).
+(``docs/images/screening-window.png``); with ``--quiz QUESTION`` in View → Quiz at that question
+of the shipped set (an id such as ``landmark-spinous_T7``), answered with ``--answer``: a choice
+(``light``), ``zone:ID`` (a click in the middle of a zone) or ``at:LANDMARK[:LEFT_CM[:UP_CM]]``
+(a click on the skin that far from a landmark) (``docs/images/quiz-*.png``).
 
 Uses a throwaway settings file, so the picture never depends on (or changes) the user's own.
 """
@@ -47,6 +51,10 @@ def main(argv: list[str] | None = None) -> int:
                         help="View > Before you start with this condition ticked (repeatable)")
     parser.add_argument("--mark", action="append", default=[], metavar="ZONE:RADIUS_CM[:NOTE]",
                         help="a mark in the middle of this zone (repeatable)")
+    parser.add_argument("--quiz", metavar="QUESTION",
+                        help="View > Quiz at this question of the shipped set (its id)")
+    parser.add_argument("--answer", metavar="ANSWER",
+                        help="with --quiz: a choice, zone:ID or at:LANDMARK[:LEFT_CM[:UP_CM]]")
     args = parser.parse_args(argv)
     width, height = (int(v) for v in args.size.lower().split("x"))
 
@@ -104,6 +112,10 @@ def main(argv: list[str] | None = None) -> int:
                                    note[0] if note else "")
             screening.show_dock()
             screening.select_mark(None)
+        if args.quiz:
+            code = _quiz(window, args.quiz, args.answer)
+            if code:
+                return code
         drawn = []
         window.view.updated.connect(lambda: drawn.append(1))
         window.view.flush()
@@ -117,6 +129,51 @@ def main(argv: list[str] | None = None) -> int:
         window.close()
     print(f"{'wrote' if ok else 'could not write'} {out}")
     return 0 if ok else 1
+
+
+def _quiz(window, question_id: str, answer: str | None) -> int:
+    """View > Quiz at one question of the shipped set, answered as ``answer`` says."""
+    import numpy as np
+    from PySide6.QtCore import QPointF
+
+    from viewer.core.quiz import generate_questions, load_quiz
+    from viewer.ui.picking import world_to_display
+    from viewer.ui.screening import zone_point
+
+    model = window.model
+    quiz = load_quiz(rmap=model.rmap)
+    drawn = quiz.questions(model.body.landmarks.keys(), seed=0)
+    every = generate_questions(quiz, model.body.landmarks.keys())
+    chosen = [q for q in every if q.id == question_id]
+    if not chosen:
+        print(f"--quiz {question_id}: no such question (there are: "
+              f"{', '.join(q.id for q in every)})", file=sys.stderr)
+        return 2
+    controller = window.quiz
+    controller.quiz = quiz
+    controller.start(questions=chosen + [q for q in drawn if q.id != question_id][:11])
+    if answer is None:
+        return 0
+    if answer.startswith(("zone:", "at:")):
+        kind, name, *offset = answer.split(":")
+        if kind == "zone":
+            point = zone_point(model, name)
+        else:
+            frame = model.scene.geometry.frame
+            left, up = (float(v) / 100 / model.body.unit for v in (offset + ["0", "0"])[:2])
+            point = model.body.landmark(name) + left * frame.left + up * frame.up
+        x, y = world_to_display(window.plotter.renderer, np.asarray(point)[None])[0, :2]
+        ratio = window.plotter.devicePixelRatioF()
+        height = window.plotter.render_window.GetSize()[1]
+        controller.answer_at(QPointF(x / ratio - 0.5, (height - y) / ratio - 0.5))
+    else:
+        values = [c.value for c in chosen[0].choices]
+        if answer not in values:
+            print(f"--answer {answer}: not a choice of {question_id} ({', '.join(values)})",
+                  file=sys.stderr)
+            return 2
+        controller.choose(values.index(answer))
+    return 0
 
 
 if __name__ == "__main__":

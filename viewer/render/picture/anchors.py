@@ -47,7 +47,8 @@ def usable_box(framing: Framing):
     """The body box less the faded strip at a cut edge, which is no place for an anchor."""
     bx0, by0, bx1, by1 = framing.body_box
     fade = 0.07 * (by1 - by0)
-    return (bx0, by0 + (fade if framing.cut_top else 0), bx1,
+    side = 0.07 * (bx1 - bx0) * 0.8 if framing.cut_sides else 0
+    return (bx0 + side, by0 + (fade if framing.cut_top else 0), bx1 - side,
             by1 - (fade * 0.8 if framing.cut_bottom else 0))
 
 

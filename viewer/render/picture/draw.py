@@ -84,6 +84,11 @@ def compose_base(rendered: Rendered, framing: Framing, transparent: bool, pal) -
             crop[-fade:, :, 3] = (crop[-fade:, :, 3] * ramp[:, None]).astype(np.uint8)
         if framing.cut_top:
             crop[:fade, :, 3] = (crop[:fade, :, 3] * ramp[::-1, None]).astype(np.uint8)
+    side = int(0.07 * (x1 - x0))
+    if framing.cut_sides and side > 1:
+        ramp = np.linspace(1.0, 0.0, side) ** 1.5
+        crop[:, -side:, 3] = (crop[:, -side:, 3] * ramp[None, :]).astype(np.uint8)
+        crop[:, :side, 3] = (crop[:, :side, 3] * ramp[None, ::-1]).astype(np.uint8)
     base.alpha_composite(Image.fromarray(crop, "RGBA"), dest=(x0, y0))
     return Canvas(base)
 

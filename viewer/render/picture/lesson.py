@@ -64,7 +64,7 @@ def step_options(lesson: Lesson, step: Step, number: int, scene: BodyScene, *,
         size=size, mode=step.colour_by, palette=palette, view=step.view, title=step.title,
         labels="highlighted", highlight=list(step.highlight), extra_meshes=meshes,
         step=step_spec(lesson, step, number), dpi=dpi, layers=tuple(step.layers),
-        skin_opacity=step.skin_opacity,
+        skin_opacity=step.skin_opacity, frame="back",
         footer=f"{info.title} · step {number} of {total} · region map: {rmap.name}, "
                f"version {rmap.version} · made with BackView",
         metadata={

@@ -40,6 +40,22 @@ PIN_SNAP_LIMIT = 0.05
 
 
 @dataclass
+class CellPaint:
+    """The body's colours chosen by the caller instead of the zones' (a quiz's pictures: plain
+    skin on a question, only the answer's skin coloured on its answer)."""
+
+    #: ``(n_cells, 3)`` uint8: one colour per cell of the scene's cut surface
+    rgb: np.ndarray
+    #: cells drawn with the "avoid" hatching (None: none)
+    hatched: np.ndarray | None = None
+    #: draw the zones' borders (False: they would give the zones away)
+    borders: bool = False
+    #: the legend's heading and rows (no rows: no legend)
+    legend_heading: str = ""
+    legend: list = field(default_factory=list)
+
+
+@dataclass
 class ExportOptions:
     """What to export. ``camera`` (mesh units, parallel projection) wins over ``view``."""
 
@@ -78,6 +94,12 @@ class ExportOptions:
     #: the screening already applied to the scene's assignment (default: applied from
     #: ``screening``), a :class:`viewer.core.screening.Screened`
     screened: object | None = None
+    #: what a preset view frames: "body" (the body down to the sacrum, the whole head) or
+    #: "back" (the back itself, neck to sacrum, large: the lesson's and the handout's pictures)
+    frame: str = "body"
+    #: the body's colours, hatching, borders and legend chosen by the caller (a
+    #: :class:`CellPaint`; None: the zones' in ``mode``)
+    paint: CellPaint | None = None
 
     @property
     def xray(self) -> bool:
@@ -116,6 +138,8 @@ class ExportOptions:
         if self.camera is None:
             check_view(self.view)
         check_labels(self.labels, EXPORT_LABELS)
+        if self.frame not in ("body", "back"):
+            raise BackViewError(f"'{self.frame}' is not a framing (body or back)", field="frame")
         self.layers = check_layers(self.layers)
         self.skin_opacity = check_skin_opacity(self.skin_opacity)
         if self.step is not None and self.zone is not None:
@@ -138,6 +162,9 @@ class ExportOptions:
             for zid in self.highlight:
                 scene.rmap.zone(zid)
             resolve_pins(scene, self.pins)
+            if self.paint is not None and len(self.paint.rgb) != scene.surface.n_cells:
+                raise BackViewError(f"{len(self.paint.rgb)} cell colours for a surface of "
+                                    f"{scene.surface.n_cells} cells", field="paint")
 
 
 def check_output(path: str | Path, formats: dict[str, str] | None = None) -> tuple[Path, str]:

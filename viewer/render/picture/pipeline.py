@@ -204,7 +204,7 @@ def _frame(job: _Job, page: Page) -> tuple[Page, Framing]:
 
     def fit(page: Page) -> Framing:
         return fit_camera(job.scene, job.pose, page.figure, opts.size, min_column, custom, avoid,
-                          style.gap)
+                          style.gap, back=opts.frame == "back")
 
     framing = fit(page)
     slack = (page.figure[3] - page.figure[1]) - (framing.body_box[3] - framing.body_box[1])

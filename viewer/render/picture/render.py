@@ -84,10 +84,29 @@ def _add_scene(plotter: pv.Plotter, scene: BodyScene, opts: ExportOptions, style
         actors.highlight(selected, render=False)
     elif selected is not None:
         actors.select(selected, render=False)
+    if opts.paint is not None:
+        _paint(plotter, actors, scene, opts.paint)
     for i, (mesh, colour) in enumerate(opts.extra_meshes):
         plotter.add_mesh(mesh, color=colour, smooth_shading=True, ambient=0.35, diffuse=0.7,
                          specular=0.25, specular_power=30, name=f"extra-{i}", pickable=False,
                          render=False)
+
+
+def _paint(plotter: pv.Plotter, actors: SceneActors, scene: BodyScene, paint) -> None:
+    """The caller's colours (:class:`~viewer.render.picture.options.CellPaint`) instead of the
+    zones': the body recoloured, the hatching only where asked, the borders only if asked."""
+    rgb = actors.surface.cell_data["rgb"]
+    rgb[:] = np.asarray(paint.rgb, np.uint8)
+    actors.surface.Modified()
+    if not paint.borders:
+        plotter.remove_actor("borders", render=False)
+    plotter.remove_actor("hatch", render=False)
+    if paint.hatched is not None and np.any(paint.hatched):
+        lines = scene.hatch_lines_of(np.asarray(paint.hatched, bool))
+        if lines.n_points:
+            plotter.add_mesh(lines, color=actors.palette.hatch,
+                             line_width=2.0 * actors.line_scale, name="hatch", pickable=False,
+                             render=False, opacity=0.8)
 
 
 def _zbuffer(plotter: pv.Plotter, W: int, H: int) -> np.ndarray:

@@ -23,6 +23,9 @@ class StepSpec:
     caption: str
     rules: list[tuple[str, str]]       # the global rules it recalls: (title, text)
     quotes: list[str]                  # the guide sentences it cites
+    #: the headings over the rules and the quotes (None: "Keep in mind", "From the guide")
+    rules_heading: str | None = None
+    quotes_heading: str | None = None
 
 
 #: panel text roles: (points at full size, bold, line spacing)
@@ -95,7 +98,8 @@ def _step_blocks(style: Style, spec: StepSpec, width: float, scale: float):
     bar = style.px(18) * scale
     blocks = [("caption", "caption", wrap(spec.caption, _step_font(style, "caption", scale)[0], inner), 0.0)]
     if spec.rules:
-        blocks.append(("rules", "heading", [STEP_HEADINGS["rules"]], 0.0))
+        blocks.append(("rules", "heading",
+                       [(spec.rules_heading or STEP_HEADINGS["rules"]).upper()], 0.0))
         for title, text in spec.rules:
             blocks.append(("rules", "rule-title",
                            wrap(title, _step_font(style, "rule-title", scale)[0], inner), 0.0))
@@ -103,7 +107,8 @@ def _step_blocks(style: Style, spec: StepSpec, width: float, scale: float):
                 blocks.append(("rules", "rule-text",
                                wrap(text, _step_font(style, "rule-text", scale)[0], inner), 0.0))
     if spec.quotes:
-        blocks.append(("quotes", "heading", [STEP_HEADINGS["quotes"]], 0.0))
+        blocks.append(("quotes", "heading",
+                       [(spec.quotes_heading or STEP_HEADINGS["quotes"]).upper()], 0.0))
         for q in spec.quotes:
             blocks.append(("quotes", "quote",
                            wrap(f"\u201c{q}\u201d", _step_font(style, "quote", scale)[0], inner - bar),
@@ -228,8 +233,11 @@ def plan_step_page(style: Style, text: PageText, step: StepSpec) -> Page:
                             line_height(title_f, 1.12))
     title_box = (content_x0, y, content_x1, y + title_block.height)
     y += title_block.height + gap * 1.1
-    strip = plan_legend_strip(style, text.legend_heading, text.legend_entries, content_x0, content_x1, y)
-    y = strip.box[3] + gap
+    strip = None
+    if text.legend_entries is not None:  # no legend rows (a quiz question's plain body): none
+        strip = plan_legend_strip(style, text.legend_heading, text.legend_entries, content_x0,
+                                  content_x1, y)
+        y = strip.box[3] + gap
 
     if style.landscape:
         step_plan = plan_step_panel(style, step, panel_region)

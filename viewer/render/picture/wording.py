@@ -75,11 +75,15 @@ def page_text(rmap, opts: ExportOptions, pal, selected: Zone | None, pins,
     """Everything the page says, from the options, the region map and the resolved pins; the
     legend also lists the layers under the skin the picture shows (``layers_shown``) and what
     a screening changed (``scene``'s, when it has one applied)."""
+    if opts.paint is not None:  # the caller's colours, the caller's legend (none: no rows)
+        heading, entries = opts.paint.legend_heading, list(opts.paint.legend) or None
+    else:
+        heading = mode_title(opts.mode)
+        entries = (legend(opts.mode, rmap, pal) + layer_legend(layers_shown, pal)
+                   + screened_legend(scene, opts.mode, pal))
     return PageText(
         title=opts.title or rmap.info.name, subtitle=view_subtitle(opts),
-        legend_heading=mode_title(opts.mode),
-        legend_entries=(legend(opts.mode, rmap, pal) + layer_legend(layers_shown, pal)
-                        + screened_legend(scene, opts.mode, pal)),
+        legend_heading=heading, legend_entries=entries,
         callout=callout_spec(selected, opts.mode, pal) if selected is not None else None,
         pin_notes=[PinNote(p.number, p.note) for p in pins], footer_left=footer_text(rmap, opts),
         footer_right=reminder(rmap))
