@@ -21,6 +21,7 @@ SHIPPED_DATA = (
     "viewer/_data/meshes/torso.landmarks.json",
     "viewer/_data/meshes/ATTRIBUTION.md",
     "viewer/_data/region_maps/back-massage-guide.txt",
+    "viewer/render/picture/html_page.html",  # the web page's overlay (export --out FILE.html)
 )
 
 

@@ -34,7 +34,8 @@ def add_parser(sub) -> None:
         description="Render the back off-screen with a title, the legend, zone labels, the "
                     "selected zone's callout and pins, and write it as a PNG (or PDF).")
     p.add_argument("--out", "-o", required=True, metavar="FILE",
-                   help="the picture to write: .png (or .pdf)")
+                   help="the picture to write: .png (or .pdf), or .html for one self-contained "
+                        "web page (3D view, legend, click a zone)")
     p.add_argument("--size", metavar="WxH",
                    help="pixels, e.g. 1920x1080 (default), 3840x2160, or a4 / a4-landscape "
                         "(300 dpi); at most 8192 a side")
@@ -111,6 +112,24 @@ def _check_session_pins(scene, pins, path) -> None:
             raise BackViewError(exc.message, path, f"pins.{i}.{where}") from None
 
 
+def _write_page(scene, opts, out) -> int:
+    """``--out back.html``: the scene as one self-contained web page."""
+    from viewer.render.picture.html import export_html
+
+    result = export_html(scene, opts, out)
+    extras = [opts.mode, opts.view if opts.camera is None else "camera"]
+    if opts.zone:
+        extras.append(f"zone {opts.zone}")
+    if opts.screening is not None:
+        screening = opts.screening
+        extras.append(f"screened: {', '.join(screening.conditions) or 'no condition'}, "
+                      f"{len(screening.marks)} mark{'' if len(screening.marks) == 1 else 's'}"
+                      + (", POSTPONE the massage" if result.postponed else ""))
+    print(f"wrote {out} (web page, {result.size / 1e6:.1f} MB, {result.cells} triangles; "
+          f"{', '.join(extras)})")
+    return 0
+
+
 def run(args) -> int:
     # Everything that can be checked without the body is checked first, so a typo costs
     # nothing and leaves no file behind.
@@ -163,21 +182,33 @@ def run(args) -> int:
         args.body_entry = entry
 
     from viewer.render import picture as ex  # pyvista and Pillow: only now
+    from viewer.render.picture.options import FORMATS, PAGE_FORMATS
 
+    out, fmt = ex.check_output(args.out, {**FORMATS, **PAGE_FORMATS})
+    page = fmt == "HTML"
+    if page:  # a web page (issue 18): what only a picture has is refused before any work
+        from viewer.render.picture.html import not_on_a_page
+
+        for option, given in (("size", args.size), ("transparent", args.transparent),
+                              ("labels", args.labels), ("pin", args.pin),
+                              ("layers", args.layers), ("skin-opacity", args.skin_opacity)):
+            if given is not None:
+                raise not_on_a_page(option)
+        if args.session:  # a session's pins, labels and layers are a picture's: left out
+            overrides.update(pins=[], labels="all", layers=["skin"], skin_opacity=1.0)
     size = parse_size(args.size) if args.size else (1920, 1080, None)
-    pins = list(session.pins)
+    pins = [] if page else list(session.pins)
     if args.pin:
         pins = [ex.parse_pin(text) for text in args.pin]
     if len(pins) > MAX_PINS:
         raise BackViewError(f"{len(pins)} pins: at most {MAX_PINS}", field="pin")
-    out, _ = ex.check_output(args.out)
     merged = session.model_copy(update=overrides)
     opts = ex.ExportOptions.from_session(merged, size=size[:2], dpi=size[2], pins=pins,
                                          transparent=bool(args.transparent))
     # the session's own title and notes are named by the session's fields
     if args.session and args.title is None and merged.title:
         ex.check_glyphs(merged.title, "title", args.session)
-    if args.session and not args.pin:
+    if args.session and not args.pin and not page:
         for i, pin in enumerate(pins):
             ex.check_glyphs(pin.note, f"pins.{i}.note", args.session)
     opts.validate()
@@ -210,9 +241,11 @@ def run(args) -> int:
     if opts.screening is None and args.session:
         opts.screening = _session_screening(merged, body, rmap, args.session)
     scene = BodyScene(body, rmap)
-    if args.session and not args.pin:
+    if args.session and not args.pin and not page:
         _check_session_pins(scene, pins, args.session)
     ex.quiet_vtk()
+    if page:
+        return _write_page(scene, opts, out)
     result = ex.export_image(scene, opts, out)
     for line in result.warnings or []:
         print(f"backview: warning: {line}", file=sys.stderr)

@@ -33,6 +33,8 @@ from viewer.render.picture.step_page import StepSpec
 from viewer.render.scene import BodyScene
 
 FORMATS = {".png": "PNG", ".pdf": "PDF"}
+#: what ``backview export`` also writes: one self-contained web page (``picture/html.py``)
+PAGE_FORMATS = {".html": "HTML"}
 #: how far (metres) a pin given as a point may be from the skin before it is refused
 PIN_SNAP_LIMIT = 0.05
 
@@ -165,15 +167,19 @@ class ExportOptions:
                                     f"{scene.surface.n_cells} cells", field="paint")
 
 
-def check_output(path: str | Path) -> tuple[Path, str]:
-    """The output path and format, checked before anything is rendered."""
+def check_output(path: str | Path, formats: dict[str, str] | None = None) -> tuple[Path, str]:
+    """The output path and format, checked before anything is rendered. ``formats``: the
+    extensions accepted (default: the pictures', :data:`FORMATS`)."""
+    formats = FORMATS if formats is None else formats
     path = Path(path)
     if path.is_dir():
         raise BackViewError("is a folder: give a file name", path, "out")
-    fmt = FORMATS.get(path.suffix.lower())
+    fmt = formats.get(path.suffix.lower())
     if fmt is None:
         what = f"'{path.suffix}'" if path.suffix else "a name without an extension"
-        raise BackViewError(f"cannot write {what}: name the file .png (or .pdf)", path, "out")
+        names = list(formats)
+        choice = names[0] + (f" (or {', '.join(names[1:])})" if len(names) > 1 else "")
+        raise BackViewError(f"cannot write {what}: name the file {choice}", path, "out")
     folder = path.parent if str(path.parent) else Path(".")
     if not folder.exists():
         raise BackViewError(f"the folder '{folder}' does not exist", path, "out")
