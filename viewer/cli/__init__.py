@@ -15,7 +15,8 @@ from viewer.cli._common import add_screening_options, add_skin_tone_option, reso
 from viewer.core.errors import BackViewError, RegionMapError
 
 #: sub-command modules, in the order ``backview --help`` lists them
-COMMANDS = ("info", "bodies", "zones", "validate", "export", "lesson", "landmarks", "anatomy")
+COMMANDS = ("info", "bodies", "zones", "validate", "export", "lesson", "landmarks", "anatomy",
+            "serve")
 #: modules that exist yet (sub-commands land one issue at a time)
 EXIT_USAGE = 2
 
