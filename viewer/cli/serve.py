@@ -91,10 +91,10 @@ def run(args) -> int:
     host = (args.host or "").strip()
     if not host:
         raise BackViewError("give an address to listen on (e.g. 127.0.0.1)", field="host")
-    check_free(host, port)
     resolve_body(args)
     map_path = getattr(args, "region_map", None)
     lesson = load_lesson(args.lesson, rmap=load_region_map(map_path) if map_path else None)
+    check_free(host, port)
 
     from viewer.core.body import Body
 

@@ -61,7 +61,7 @@ html, body { overflow: hidden; }
 .bv-facts td { padding: 2px 10px 2px 0; vertical-align: top; }
 .bv-role { font-size: 14px; margin-left: 12px; padding: 2px 10px; border-radius: 12px;
            background: #e8eef7; color: #14213d; }
-.bv-role.bv-teacher { background: #14213d; color: #fff; }
+.bv-role.bv-teacher { background: #f0e442; color: #14213d; font-weight: 500; }
 """
 
 
@@ -176,8 +176,10 @@ class ClassroomApp:
             client.ClientTriggers(mounted=_WHOAMI)
             with v.VAppBar(density="compact", color="#14213d", theme="dark", flat=True):
                 v.VToolbarTitle("BackView \u00b7 {{ bv_lesson }}")
-                html.Span("Instructor", v_if="bv_instructor", classes="bv-role bv-teacher")
-                html.Span("Viewer: following the instructor", v_else=True, classes="bv-role")
+                html.Span("Instructor", v_if="bv_instructor", classes="bv-role bv-teacher",
+                          id="bv-role")
+                html.Span("Viewer: following the instructor", v_else=True, classes="bv-role",
+                          id="bv-role")
                 v.VSpacer()
                 with html.Div(v_if="bv_instructor", classes="d-flex align-center"):
                     v.VBtn("Previous", click="trigger('bv_go', [bv_step.index - 1])",
