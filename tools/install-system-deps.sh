@@ -3,7 +3,8 @@
 #   - Xvfb + xauth, so the GUI tests (pytest-xvfb) run on a machine without a display;
 #   - the shared libraries of Qt 6's xcb platform plugin (PySide6 wheels do not bundle them);
 #   - Mesa's software OpenGL, so VTK renders without a GPU (on-screen and off-screen);
-#   - python3-venv, when this python3 cannot create a virtual environment by itself.
+#   - python3-venv, when this python3 cannot create a virtual environment by itself;
+#   - Chromium and its WebDriver, for the browser tests of `backview serve` (Selenium).
 #
 # POSIX sh, idempotent: a second run finds everything present and touches nothing.
 # Needs root or sudo for apt-get; without apt-get (macOS, Fedora, Windows) it only prints a note.
@@ -28,6 +29,7 @@ libxcb-randr0 libxcb-render0 libxcb-render-util0 libxcb-shape0 libxcb-shm0 libxc
 libxcb-util1 libxcb-xfixes0 libxcb-xinerama0 libxcb-xkb1
 libdbus-1-3 libfontconfig1 libfreetype6 libglib2.0-0
 libegl1 libgl1 libopengl0 libglx0 libgl1-mesa-dri libglx-mesa0 libegl-mesa0
+chromium chromium-driver
 "
 # Optional: used when present in the distribution.
 OPTIONAL="libosmesa6"
