@@ -115,10 +115,12 @@ def element_pixels(driver, element) -> np.ndarray:
 
 
 def page_ready(driver) -> bool:
-    """The page is built and its 3D view has drawn the body (a canvas of the view's size)."""
+    """The page is built and its 3D view has the scene (a canvas of the view's size, the
+    scene received; vtk.js draws it in the next frames, once its arrays have arrived)."""
     return bool(driver.execute_script(
         "const c = document.querySelector('#bv-3d canvas');"
-        "return !!(c && c.width > 50 && document.querySelector('#bv-step-title'));"))
+        "return !!(c && c.width > 50 && document.querySelector('#bv-step-title')"
+        " && window.trame && trame.state.get('bv_scene'));"))
 
 
 def project(camera: dict, point, width: float, height: float) -> tuple[float, float]:

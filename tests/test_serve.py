@@ -101,12 +101,16 @@ def test_page_loads_everything_from_the_server_and_draws_the_body(server, pages)
     assert _text(viewer, "bv-step-title") == "Prepare the room and the recipient"
     assert "Safe pressure" in _text(viewer, "bv-legend")
     # the canvas shows the body in the zone colours, not a blank or one-colour pane
-    pixels = element_pixels(viewer, viewer.find_element("id", "bv-3d"))
-    colours = {tuple(c) for c in pixels[::4, ::4].reshape(-1, 3)}
-    assert len(colours) > 200, len(colours)
     firm_green = np.array([0, 158, 115])  # the palette's "firm", lit and shaded
-    near = np.abs(pixels.astype(int) - firm_green).sum(axis=2) < 60
-    assert near.mean() > 0.005, near.mean()
+
+    def drawn():
+        pixels = element_pixels(viewer, viewer.find_element("id", "bv-3d")).astype(int)
+        colours = len({tuple(c) for c in pixels[::4, ::4].reshape(-1, 3)})
+        green = (np.abs(pixels - firm_green).sum(axis=2) < 60).mean()
+        return (colours, green) if colours > 200 and green > 0.005 else None
+
+    assert wait_for(drawn, 30, interval=0.5), \
+        element_pixels(viewer, viewer.find_element("id", "bv-3d")).reshape(-1, 3)[::9973]
 
 
 def test_instructor_sees_controls_viewer_does_not(pages):

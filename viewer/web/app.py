@@ -12,6 +12,7 @@ from the internet.
 from __future__ import annotations
 
 import logging
+import time
 
 from viewer.core.errors import BackViewError
 from viewer.web.classroom import Classroom
@@ -21,12 +22,13 @@ log = logging.getLogger(__name__)
 
 VIEW_REF = "bv_view"
 #: state only a browser changes, for itself: never sent to the server or to other browsers
-CLIENT_ONLY = ("bv_instructor", "bv_zone", "bv_down", "bv_moved")
+CLIENT_ONLY = ("bv_instructor", "bv_zone", "bv_down", "bv_moved", "bv_scene")
 #: a click that moved the pointer farther than this (CSS pixels) was a drag that turned the body
 CLICK_SLOP = 5
 
 # the page's JavaScript (vue template expressions)
-_WHOAMI = "trigger('bv_whoami').then((v) => { bv_instructor = !!v })"
+_WHOAMI = ("trigger('bv_whoami').then((v) => { bv_instructor = !!v });"
+           "trigger('bv_scene').then((s) => { bv_scene = s })")
 _POINTER_DOWN = "bv_down = [$event.clientX, $event.clientY]; bv_moved = false"
 _POINTER_UP = (f"bv_moved = Math.hypot($event.clientX - bv_down[0], "
                f"$event.clientY - bv_down[1]) > {CLICK_SLOP}")
@@ -80,9 +82,10 @@ class ClassroomApp:
         self.ctrl.on_server_bind.add(self._bind)
         self._publish_shared()
         self.state.update({"bv_instructor": False, "bv_zone": None, "bv_down": [0, 0],
-                           "bv_moved": False, "trame__title": "BackView"})
+                           "bv_moved": False, "bv_scene": None, "trame__title": "BackView"})
         self.state.client_only(*CLIENT_ONLY)
-        for name, fn in (("bv_whoami", self.whoami), ("bv_pick", self.pick),
+        for name, fn in (("bv_whoami", self.whoami), ("bv_scene", self.scene),
+                         ("bv_pick", self.pick),
                          ("bv_go", self.go), ("bv_mode", self.set_mode),
                          ("bv_camera", self.set_camera)):
             self.server.trigger(name)(fn)
@@ -109,6 +112,11 @@ class ClassroomApp:
         """Whether the asking browser holds the instructor's token."""
         return self.gate.caller_is_instructor()
 
+    def scene(self) -> dict:
+        """The whole 3D scene as it is now, for a browser that just opened the page (vtk.js
+        then fetches its data arrays one by one)."""
+        return self.view._helper.scene(self.classroom.render_window, new_state=True)
+
     def pick(self, ray=None) -> dict | None:
         """The zone panel under a click (for the asking browser only: nothing is shared)."""
         return self.classroom.pick(ray) if ray is not None else None
@@ -118,13 +126,19 @@ class ClassroomApp:
         if not self.gate.caller_is_instructor():
             log.warning("ignored a step change from a viewer")
             return False
+        t0 = time.perf_counter()
         try:
             self.classroom.go(index)
         except BackViewError as exc:
             log.warning("ignored: %s", exc)
             return False
+        t1 = time.perf_counter()
         self._publish_shared()
+        self.state.flush()
+        t2 = time.perf_counter()
         self._push_scene()
+        log.debug("step %d: applied in %.3f s, text sent in %.3f s, scene sent in %.3f s",
+                  index + 1, t1 - t0, t2 - t1, time.perf_counter() - t2)
         return True
 
     def set_mode(self, mode) -> bool:
@@ -138,6 +152,7 @@ class ClassroomApp:
             log.warning("ignored: %s", exc)
             return False
         self._publish_shared()
+        self.state.flush()
         self._push_scene()
         return True
 
@@ -159,9 +174,18 @@ class ClassroomApp:
                            "bv_legend": c.legend_panel(), "bv_steps": c.steps(),
                            "bv_modes": c.colour_modes(), "bv_lesson": c.lesson.title})
 
+    def _first_scene(self, **_) -> None:
+        """Serialise the scene once at start, so that the first change sends only itself."""
+        self.view._helper.scene(self.classroom.render_window, new_state=False)
+
     def _push_scene(self) -> None:
-        if self.view is not None:
-            self.view.update()
+        """Send every browser what changed in the scene (trame-vtk's delta). trame-vtk's own
+        ``update()`` would also put the whole scene in the shared state, pushing it to every
+        browser at every change (a quarter of a MB each); a browser that opens the page asks
+        for it instead (:meth:`scene`)."""
+        if self.view is not None and self.server.protocol is not None:
+            delta = self.view._helper.scene(self.classroom.render_window, new_state=False)
+            self.server.protocol.publish("trame.vtk.delta", delta)
 
     # ------------------------------------------------------------------ the page
     def _build_ui(self) -> None:
@@ -195,7 +219,14 @@ class ClassroomApp:
                     self.view = vtk_widgets.VtkLocalView(
                         self.classroom.render_window, ref=VIEW_REF,
                         picking_modes=("['click']",), click=_PICK,
-                        interactor_events=("['EndAnimation']",), EndAnimation=_SEND_CAMERA)
+                        interactor_events=("['EndAnimation']",), EndAnimation=_SEND_CAMERA,
+                        v_if="bv_scene")
+                    # each browser's scene is its own (client-only state, asked for once:
+                    # see scene()), kept up to date by the deltas of _push_scene; the view
+                    # reads it when it is made, so it is made once the scene is there
+                    self.view._attributes["view_state"] = ':viewState="bv_scene"'
+                    self.ctrl.on_server_ready.discard(self.view.update)
+                    self.ctrl.on_server_ready.add(self._first_scene)
                     with html.Div(classes="bv-legend", id="bv-legend"):
                         html.H4("{{ bv_legend.title }}")
                         with html.Div(v_for="row in bv_legend.rows", key="row.label",

@@ -35,6 +35,9 @@ PANE_ASPECT = 1.25
 #: a ray through a pixel along an edge shared by two triangles (the spine of a mirrored mesh)
 #: meets neither at tolerance 0 (see viewer.ui.picking)
 RAY_TOLERANCE = 1e-6
+#: the scale of an actor the step does not show (see Classroom._park_hidden): a speck at the
+#: origin of the mesh's coordinates, inside the body
+PARKED = 1e-9
 
 
 class Classroom:
@@ -55,14 +58,17 @@ class Classroom:
         self.step_index = 0
         self.mode = first.colour_by
         self.camera: Camera = preset_camera(body, "back", PANE_ASPECT)
-        self._arrow_count = 0
         self._arrows: dict[str, list] = {}
         self._projector = None
         self._anatomy = None
+        self._parked: list = []
         self._locator = vtkStaticCellLocator()
         self._locator.SetDataSet(self.scene.surface)
         self._locator.BuildLocator()
-        self.go(0)
+        # every step once: its arrows projected onto the skin and the bones fitted now (up to
+        # a few seconds), so that the instructor's step changes cost only what they change
+        for index in reversed(range(self.step_count)):
+            self.go(index)
 
     @property
     def render_window(self):
@@ -82,6 +88,7 @@ class Classroom:
             raise BackViewError(f"step {index!r} is not a step of the lesson "
                                 f"(1-{self.step_count})", field="step")
         step = self.lesson.steps[index]
+        self._unpark()
         self.step_index = index
         self.mode = step.colour_by
         self.actors.set_mode(step.colour_by, render=False)
@@ -90,13 +97,16 @@ class Classroom:
         self._show_layers(step)
         self.camera = preset_camera(self.body, step.view, PANE_ASPECT)
         apply_camera(self.plotter, self.camera)
+        self._park_hidden()
 
     def set_mode(self, mode: str) -> None:
         """Colour the body by ``mode`` ("pressure" or "stroke:<name>"); a wrong one is a
         :class:`BackViewError` naming the valid ones."""
         check_colour_mode(mode)
+        self._unpark()
         self.mode = mode
         self.actors.set_mode(mode, render=False)
+        self._park_hidden()
 
     def set_camera(self, params: dict) -> Camera:
         """Point the shared camera as the instructor's browser reports it (vtk.js: position,
@@ -121,21 +131,46 @@ class Classroom:
                 "parallelScale": c.parallel_scale}
 
     def _show_arrows(self, step) -> None:
+        """The step's arrows shown, every other step's hidden. Each step's arrow actors are
+        made once and then only shown or hidden: the browsers already hold their geometry, so
+        a step change sends them a few visibility flags, not new meshes."""
         if step.id not in self._arrows:
             from viewer.render.arrows import SkinProjector, arrow_meshes
 
-            if self._projector is None and step.arrows:
-                self._projector = SkinProjector(self.scene)
-            self._arrows[step.id] = (arrow_meshes(self.scene, self.lesson.arrows_of(step),
-                                                  self._projector) if step.arrows else [])
-        meshes = self._arrows[step.id]
-        for i, (mesh, colour) in enumerate(meshes):
-            self.plotter.add_mesh(mesh, color=colour, smooth_shading=True, ambient=0.35,
-                                  diffuse=0.7, specular=0.25, specular_power=30,
-                                  name=f"lesson-arrow-{i}", pickable=False, render=False)
-        for i in range(len(meshes), self._arrow_count):
-            self.plotter.remove_actor(f"lesson-arrow-{i}", render=False)
-        self._arrow_count = len(meshes)
+            meshes = []
+            if step.arrows:
+                if self._projector is None:
+                    self._projector = SkinProjector(self.scene)
+                meshes = arrow_meshes(self.scene, self.lesson.arrows_of(step), self._projector)
+            self._arrows[step.id] = [
+                self.plotter.add_mesh(mesh, color=colour, smooth_shading=True, ambient=0.35,
+                                      diffuse=0.7, specular=0.25, specular_power=30,
+                                      name=f"lesson-arrow-{step.id}-{i}", pickable=False,
+                                      render=False)
+                for i, (mesh, colour) in enumerate(meshes)]
+        for step_id, actors in self._arrows.items():
+            for actor in actors:
+                actor.SetVisibility(step_id == step.id)
+
+    def _park_hidden(self) -> None:
+        """Hide what the step does not show by shrinking it to a speck inside the body instead
+        of switching it off. trame-vtk leaves a hidden actor's geometry out of the scene it
+        sends, so every browser would fetch a step's arrows, bones and kidneys at the moment
+        the instructor first shows it (a few MB for each of thirty viewers at once); parked,
+        they come with the page, and a step change sends only what changes (colours,
+        outlines, which actors are shown). :meth:`_unpark` undoes it before the next change,
+        so the render code always sees its own visibility flags."""
+        for actor in self.plotter.renderer.GetActors():
+            if not actor.GetVisibility():
+                self._parked.append(actor)
+                actor.SetVisibility(True)
+                actor.SetScale(PARKED)
+
+    def _unpark(self) -> None:
+        for actor in self._parked:
+            actor.SetScale(1.0)
+            actor.SetVisibility(False)
+        self._parked = []
 
     def _show_layers(self, step) -> None:
         under = [layer for layer in step.layers if layer != "skin"]
