@@ -11,7 +11,7 @@ viewer had:
 - the step's text (trame's state message with the new step),
 - the whole new scene (vtk.js's scene delta and every new array fetched: what the viewer's
   browser needs to draw the step),
-- the instructor's camera (the ``setCamera`` action),
+- the instructor's camera (the shared camera in trame's state),
 - and, in the real browsers, the new step title on the page (a MutationObserver's clock).
 
     python benchmarks/bench_serve.py [--viewers 30] [--changes 7] [--browsers 2]
@@ -59,11 +59,10 @@ class Viewer:
         now = time.perf_counter()
         if topic == "trame.state.topic" and isinstance(data, dict) and "bv_step" in data:
             self.step_at[data["bv_step"]["index"]] = now
+        elif topic == "trame.state.topic" and isinstance(data, dict) and "bv_camera" in data:
+            self.camera_at.append(now)
         elif topic == "trame.vtk.delta":
             asyncio.ensure_future(self._scene(data))
-        elif topic == "trame.actions.topic":
-            if any(a.get("method") == "setCamera" for a in data if isinstance(a, dict)):
-                self.camera_at.append(now)
 
     async def _scene(self, delta) -> None:
         await self._fetch(array_hashes(delta))

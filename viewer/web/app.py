@@ -22,7 +22,7 @@ log = logging.getLogger(__name__)
 
 VIEW_REF = "bv_view"
 #: state only a browser changes, for itself: never sent to the server or to other browsers
-CLIENT_ONLY = ("bv_instructor", "bv_zone", "bv_down", "bv_moved", "bv_scene")
+CLIENT_ONLY = ("bv_instructor", "bv_zone", "bv_down", "bv_moved", "bv_scene", "bv_framed")
 #: a click that moved the pointer farther than this (CSS pixels) was a drag that turned the body
 CLICK_SLOP = 5
 
@@ -35,6 +35,10 @@ _POINTER_UP = (f"bv_moved = Math.hypot($event.clientX - bv_down[0], "
 _PICK = ("!bv_moved && trigger('bv_pick', [$event && $event.ray ? $event.ray : null])"
          ".then((p) => { if (p) { bv_zone = p } })")
 _SEND_CAMERA = f"bv_instructor && trigger('bv_camera', [trame.refs.{VIEW_REF}.getCamera()])"
+# the shared camera, with its parallel projection (trame-vtk's scene carries where the camera
+# stands and looks, not its projection): when it changes, and once the page's scene is drawn
+_FOLLOW_CAMERA = f"trame.refs.{VIEW_REF} && trame.refs.{VIEW_REF}.setCamera(bv_camera)"
+_FIRST_FRAME = f"if (!bv_framed) {{ bv_framed = true; {_FOLLOW_CAMERA} }}"
 
 CSS = """
 html, body { overflow: hidden; }
@@ -82,7 +86,8 @@ class ClassroomApp:
         self.ctrl.on_server_bind.add(self._bind)
         self._publish_shared()
         self.state.update({"bv_instructor": False, "bv_zone": None, "bv_down": [0, 0],
-                           "bv_moved": False, "bv_scene": None, "trame__title": "BackView"})
+                           "bv_moved": False, "bv_scene": None, "bv_framed": False,
+                           "trame__title": "BackView"})
         self.state.client_only(*CLIENT_ONLY)
         for name, fn in (("bv_whoami", self.whoami), ("bv_scene", self.scene),
                          ("bv_pick", self.pick),
@@ -165,14 +170,15 @@ class ClassroomApp:
         except BackViewError as exc:
             log.warning("ignored a camera: %s", exc)
             return False
-        self.server.js_call(VIEW_REF, "setCamera", self.classroom.camera_params())
+        self._publish_shared()
         return True
 
     def _publish_shared(self) -> None:
         c = self.classroom
         self.state.update({"bv_step": c.step_panel(), "bv_mode": c.mode,
                            "bv_legend": c.legend_panel(), "bv_steps": c.steps(),
-                           "bv_modes": c.colour_modes(), "bv_lesson": c.lesson.title})
+                           "bv_modes": c.colour_modes(), "bv_lesson": c.lesson.title,
+                           "bv_camera": c.camera_params()})
 
     def _first_scene(self, **_) -> None:
         """Serialise the scene once at start, so that the first change sends only itself."""
@@ -198,6 +204,7 @@ class ClassroomApp:
             self.layout = layout
             client.Style(CSS)
             client.ClientTriggers(mounted=_WHOAMI)
+            client.ClientStateChange(value="bv_camera", change=_FOLLOW_CAMERA)
             with v.VAppBar(density="compact", color="#14213d", theme="dark", flat=True):
                 v.VToolbarTitle("BackView \u00b7 {{ bv_lesson }}")
                 html.Span("Instructor", v_if="bv_instructor", classes="bv-role bv-teacher",
@@ -220,7 +227,7 @@ class ClassroomApp:
                         self.classroom.render_window, ref=VIEW_REF,
                         picking_modes=("['click']",), click=_PICK,
                         interactor_events=("['EndAnimation']",), EndAnimation=_SEND_CAMERA,
-                        v_if="bv_scene")
+                        after_scene_loaded=_FIRST_FRAME, v_if="bv_scene")
                     # each browser's scene is its own (client-only state, asked for once:
                     # see scene()), kept up to date by the deltas of _push_scene; the view
                     # reads it when it is made, so it is made once the scene is there
