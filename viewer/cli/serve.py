@@ -83,7 +83,6 @@ def urls(host: str, port: int, token: str) -> tuple[str, str]:
 
 
 def run(args) -> int:
-    from viewer.cli._common import resolve_body
     from viewer.core.lesson import load_lesson
     from viewer.core.regionmap import load_region_map
 
@@ -91,7 +90,7 @@ def run(args) -> int:
     host = (args.host or "").strip()
     if not host:
         raise BackViewError("give an address to listen on (e.g. 127.0.0.1)", field="host")
-    resolve_body(args)
+    # --body is already --mesh/--landmarks here (viewer.cli.main resolves it)
     map_path = getattr(args, "region_map", None)
     lesson = load_lesson(args.lesson, rmap=load_region_map(map_path) if map_path else None)
     check_free(host, port)
@@ -113,13 +112,21 @@ def run(args) -> int:
     from viewer.web.classroom import Classroom
     from viewer.web.gate import new_token
 
+    # the scene's render window is never drawn on the server: without a display, VTK's note
+    # that it falls back from X to an off-screen window is noise
+    from vtkmodules.vtkCommonCore import vtkLogger
+
+    vtkLogger.SetStderrVerbosity(vtkLogger.VERBOSITY_ERROR)
     token = new_token()
     app = ClassroomApp(Classroom(body, lesson.rmap, lesson), token)
 
     def ready(bound_port: int) -> None:
         viewers, instructor = urls(host, bound_port, token)
+        entry = getattr(args, "body_entry", None)
+        on = entry.id if entry is not None else (body.mesh_path.name if body.mesh_path
+                                                 else "the torso")
         print(f"BackView is serving \"{lesson.title}\" ({lesson.path.name}, "
-              f"{len(lesson.steps)} steps)", flush=True)
+              f"{len(lesson.steps)} steps) on {on}", flush=True)
         print(f"  viewers:    {viewers}", flush=True)
         print(f"  instructor: {instructor}", flush=True)
         print("Only the instructor's link opens the controls: keep it to yourself (the page "
