@@ -210,6 +210,12 @@ def test_a_viewer_cannot_drive_the_class(server, pages):
             assert await bad.trigger("bv_go", 5) is False
             await bad.call("trame.state.update",
                            [[{"key": "bv_step", "value": {"index": 5, "title": "Forged"}}]])
+            # nor stop the server, move its camera or make it render
+            for method, args in (("application.exit", []), ("viewport.camera.reset", ["1"]),
+                                 ("viewport.image.push", [{"view": "-1"}])):
+                with pytest.raises(RuntimeError, match="Unregistered method"):
+                    await bad.call(method, args)
+            await bad.call("trame.lifecycle.update", ["server_ready"])
             await asyncio.sleep(1.0)
             state = (await other.call("trame.state.get"))["state"]
             return other.publications, state["bv_step"]
@@ -217,6 +223,9 @@ def test_a_viewer_cannot_drive_the_class(server, pages):
     publications, shared = asyncio.run(forge())
     assert not [p for p in publications if p[1] == "trame.state.topic"], publications
     assert shared["title"] == step and shared["index"] == 1
+    assert server.proc.poll() is None  # still serving
+    assert sum("BackView is serving" in line for line in server.stdout) == 1  # no hook re-run
+    assert sum("ignored" in line for line in server.stderr) >= 3
 
 
 def test_a_wrong_token_gives_the_viewer_page(server):

@@ -16,7 +16,7 @@ import time
 
 from viewer.core.errors import BackViewError
 from viewer.web.classroom import Classroom
-from viewer.web.gate import InstructorGate, lock_shared_state
+from viewer.web.gate import InstructorGate, lock_shared_state, restrict_requests
 
 log = logging.getLogger(__name__)
 
@@ -104,6 +104,7 @@ class ClassroomApp:
 
     def _bind(self, web_app) -> None:
         self.gate.web_app = web_app
+        restrict_requests(web_app)
 
     def start(self, host: str, port: int, *, ready=None) -> None:
         """Serve until interrupted (blocking). ``ready(port)`` is called once listening."""

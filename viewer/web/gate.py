@@ -23,6 +23,14 @@ log = logging.getLogger(__name__)
 
 #: the URL parameter of the instructor's link (the one trame's page sends to the server)
 TOKEN_PARAMETER = "secret"
+#: the requests BackView's page makes; every other one a connection may send (trame-vtk's
+#: server-side rendering and camera, wslink's "stop the server") is unknown to this server
+ALLOWED_REQUESTS = frozenset({
+    "trame.state.get", "trame.state.update", "trame.trigger", "trame.lifecycle.update",
+    "trame.error.client", "viewport.geometry.array.get", "application.exit.later",
+})
+#: the life-cycle notes trame's page sends (trame calls the controller's ``on_<name>``)
+CLIENT_LIFE_CYCLE = frozenset({"client_connected", "client_unmounted", "client_exited"})
 
 
 def new_token() -> str:
@@ -73,5 +81,39 @@ def lock_shared_state(protocol) -> None:
                 if isinstance(changes, list) else changes
             log.warning("ignored a browser's change of the shared state: %s", keys)
 
+        @export_rpc("trame.lifecycle.update")
+        def life_cycle_update(self, name):
+            if name in CLIENT_LIFE_CYCLE:  # not "server_ready" or any other hook of ours
+                return base.life_cycle_update(self, name)
+            log.warning("ignored a browser's life-cycle note %r", name)
+            return None
+
+        @export_rpc("application.exit")
+        def exit(self):
+            log.warning("ignored a browser's request to stop the server")
+
+        @export_rpc("application.exit.later")
+        def exitLater(self, secondsLater=60):  # noqa: N802, N803 (wslink's names)
+            pass  # trame's page asks this when it closes; the class goes on without it
+
     Locked.__name__ = Locked.__qualname__ = f"Locked{base.__name__}"
     protocol.__class__ = Locked
+
+
+def restrict_requests(web_app) -> int:
+    """Forget every request but :data:`ALLOWED_REQUESTS` on ``web_app``'s websocket handlers
+    (wslink builds their table of requests from every protocol trame-vtk registers, including
+    the server-side rendering ones any connection could otherwise call). Returns how many were
+    removed; none found at all is logged, as a newer wslink may keep them elsewhere."""
+    handlers = getattr(web_app, "_ws_handlers", None) or []
+    removed = 0
+    for handler in handlers:
+        table = getattr(handler, "functionMap", None)
+        if not isinstance(table, dict):
+            continue
+        for name in [n for n in table if n not in ALLOWED_REQUESTS]:
+            del table[name]
+            removed += 1
+    if not removed:
+        log.warning("could not restrict the websocket's requests (wslink changed?)")
+    return removed
