@@ -14,7 +14,7 @@ viewer had:
 - the instructor's camera (the shared camera in trame's state),
 - and, in the real browsers, the new step title on the page (a MutationObserver's clock).
 
-    python benchmarks/bench_serve.py [--viewers 30] [--changes 7] [--browsers 2]
+    python benchmarks/bench_serve.py [--viewers 30] [--changes 7] [--browsers 2] [--pause 3]
 """
 
 from __future__ import annotations
@@ -77,7 +77,8 @@ new MutationObserver(() => window.__bvTitles.push([Date.now(), el.innerText]))
 """
 
 
-async def run(server: ServeProcess, n_viewers: int, changes: int, browsers: list) -> None:
+async def run(server: ServeProcess, n_viewers: int, changes: int, browsers: list,
+              pause: float = 0.0) -> None:
     t = time.perf_counter()
     clients = await asyncio.gather(*[WslinkClient.open(server.ws_url) for _ in range(n_viewers)])
     viewers = [Viewer(c) for c in clients]
@@ -98,6 +99,7 @@ async def run(server: ServeProcess, n_viewers: int, changes: int, browsers: list
           f"{'  browsers (page)' if browsers else ''}")
     for k in range(changes):
         index = (k + 1) % steps
+        await asyncio.sleep(pause)
         for v in viewers:
             v.scene_at.clear()
             v.camera_at.clear()
@@ -165,6 +167,8 @@ def main() -> None:
     parser.add_argument("--changes", type=int, default=7)
     parser.add_argument("--browsers", type=int, default=0,
                         help="real Chromium pages watching too (each costs a CPU share)")
+    parser.add_argument("--pause", type=float, default=0.0,
+                        help="seconds between one change and the next (a class's pace)")
     args = parser.parse_args()
     with ServeProcess() as server:
         browsers = []
@@ -179,7 +183,7 @@ def main() -> None:
                     browsers.append(page)
                 for page in browsers:
                     assert wait_for(lambda p=page: page_ready(p), 90)
-            asyncio.run(run(server, args.viewers, args.changes, browsers))
+            asyncio.run(run(server, args.viewers, args.changes, browsers, args.pause))
         finally:
             for page in browsers:
                 page.quit()
