@@ -23,7 +23,7 @@ from viewer.core.camera import Camera, CameraError, check_fits, preset_camera
 from viewer.core.errors import BackViewError
 from viewer.core.lesson import Lesson
 from viewer.core.options import COLOUR_MODES, check_colour_mode
-from viewer.core.palette import legend, mode_title, zone_colour
+from viewer.core.palette import layer_legend, legend, mode_title, zone_colour
 from viewer.core.regionmap import RegionMap
 from viewer.core.wording import also_inside_text, step_text, zone_facts, zone_sections
 from viewer.render.actors import SceneActors
@@ -229,9 +229,13 @@ class Classroom:
                 for i, s in enumerate(self.lesson.steps)]
 
     def legend_panel(self) -> dict:
+        """The colour mode's legend, and the layers under the skin the step shows."""
+        step = self.lesson.steps[self.step_index]
+        layers = step.layers if step.skin_opacity < 1 else []
+        entries = legend(self.mode, self.rmap, self.palette) + layer_legend(layers, self.palette)
         return {"title": mode_title(self.mode),
                 "rows": [{"label": e.label, "colour": e.colour, "hatched": e.hatched}
-                         for e in legend(self.mode, self.rmap, self.palette)]}
+                         for e in entries]}
 
     @staticmethod
     def colour_modes() -> list[dict]:
