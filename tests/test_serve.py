@@ -164,6 +164,20 @@ def test_instructor_step_reaches_the_viewer(pages):
     assert wait_for(lambda: "Effleurage" in _text(viewer, "bv-legend"), ARRIVES)
 
 
+def test_a_presentation_clicker_steps_the_lesson(pages):
+    from selenium.webdriver.common.action_chains import ActionChains
+    from selenium.webdriver.common.keys import Keys
+
+    teacher, viewer = pages
+    ActionChains(teacher).send_keys(Keys.PAGE_DOWN).perform()
+    assert wait_for(lambda: "Step 3 of 7" in (_text(viewer, "bv-step-heading") or ""), ARRIVES)
+    ActionChains(teacher).send_keys(Keys.PAGE_UP).perform()
+    assert wait_for(lambda: "Step 2 of 7" in (_text(viewer, "bv-step-heading") or ""), ARRIVES)
+    # a viewer's keys change nothing
+    ActionChains(viewer).send_keys(Keys.PAGE_DOWN).perform()
+    assert not wait_for(lambda: "Step 3" in (_text(teacher, "bv-step-heading") or ""), 2.0)
+
+
 def test_instructor_camera_reaches_the_viewer(pages):
     from selenium.webdriver.common.action_chains import ActionChains
 

@@ -29,6 +29,17 @@ CLICK_SLOP = 5
 # the page's JavaScript (vue template expressions)
 _WHOAMI = ("trigger('bv_whoami').then((v) => { bv_instructor = !!v });"
            "trigger('bv_scene').then((s) => { bv_scene = s })")
+# a presentation clicker (PageDown / PageUp, as in the window's presentation mode) and the arrow
+# keys step through the lesson on the instructor's page; not while a list or field has the keys
+_KEYS = ("window.addEventListener('keydown', (e) => {"
+         " if (!bv_instructor || e.altKey || e.ctrlKey || e.metaKey"
+         "     || (e.target && e.target.closest && e.target.closest('input, textarea, "
+         "[role=listbox], .v-field'))) return;"
+         " const next = ['PageDown', 'ArrowRight'].includes(e.key),"
+         " previous = ['PageUp', 'ArrowLeft'].includes(e.key);"
+         " if (!next && !previous) return;"
+         " e.preventDefault();"
+         " trigger('bv_go', [bv_step.index + (next ? 1 : -1)]); })")
 _POINTER_DOWN = "bv_down = [$event.clientX, $event.clientY]; bv_moved = false"
 _POINTER_UP = (f"bv_moved = Math.hypot($event.clientX - bv_down[0], "
                f"$event.clientY - bv_down[1]) > {CLICK_SLOP}")
@@ -204,7 +215,7 @@ class ClassroomApp:
         with VAppLayout(self.server, theme="light") as layout:
             self.layout = layout
             client.Style(CSS)
-            client.ClientTriggers(mounted=_WHOAMI)
+            client.ClientTriggers(mounted=f"{_WHOAMI}; {_KEYS}")
             client.ClientStateChange(value="bv_camera", change=_FOLLOW_CAMERA)
             with v.VAppBar(density="compact", color="#14213d", theme="dark", flat=True):
                 v.VToolbarTitle("BackView \u00b7 {{ bv_lesson }}")
@@ -257,7 +268,8 @@ class ClassroomApp:
             v.VSelect(items=("bv_modes",), model_value=("bv_mode",), label="Colour by",
                       density="compact", hide_details=True,
                       update_modelValue="trigger('bv_mode', [$event])", id="bv-mode-select")
-            html.Div("Turn the body: every viewer sees your view when you let go.",
+            html.Div("Turn the body: every viewer sees your view when you let go. "
+                     "PageDown / PageUp (or \u2192 / \u2190) change the step.",
                      classes="bv-muted mt-2")
 
     def _zone_card(self, v, html) -> None:
