@@ -75,6 +75,8 @@ def new_browser(width: int = 1400, height: int = 900):
     from selenium.webdriver.chrome.options import Options
     from selenium.webdriver.chrome.service import Service
 
+    # Selenium Manager, should anything call it, must not look for a browser online
+    os.environ.setdefault("SE_OFFLINE", "true")
     options = Options()
     options.binary_location = chromium_path()
     for arg in CHROMIUM_ARGS:
