@@ -3,7 +3,8 @@
 #   - Xvfb + xauth, so the GUI tests (pytest-xvfb) run on a machine without a display;
 #   - the shared libraries of Qt 6's xcb platform plugin (PySide6 wheels do not bundle them);
 #   - Mesa's software OpenGL, so VTK renders without a GPU (on-screen and off-screen);
-#   - Chromium and its WebDriver, so the tests open the exported web page in a real browser;
+#   - Chromium and its WebDriver, so the tests open the exported web page and `backview serve`
+#     in a real browser (Selenium);
 #   - python3-venv, when this python3 cannot create a virtual environment by itself.
 #
 # POSIX sh, idempotent: a second run finds everything present and touches nothing.

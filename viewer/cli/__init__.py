@@ -16,7 +16,7 @@ from viewer.core.errors import BackViewError, RegionMapError
 
 #: sub-command modules, in the order ``backview --help`` lists them
 COMMANDS = ("info", "bodies", "zones", "validate", "export", "lesson", "quiz", "landmarks",
-            "anatomy", "handout", "video")
+            "anatomy", "handout", "video", "serve")
 #: modules that exist yet (sub-commands land one issue at a time)
 EXIT_USAGE = 2
 
