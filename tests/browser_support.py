@@ -83,7 +83,8 @@ def new_browser(width: int = 1400, height: int = 900):
         options.add_argument(arg)
     options.add_argument(f"--window-size={width},{height}")
     options.add_argument("--force-device-scale-factor=1")
-    options.set_capability("goog:loggingPrefs", {"browser": "ALL"})
+    # the console, and every request the page makes (the offline checks read them)
+    options.set_capability("goog:loggingPrefs", {"browser": "ALL", "performance": "ALL"})
     driver = webdriver.Chrome(service=Service(executable_path=chromedriver_path()),
                               options=options)
     # --window-size sizes the outer window: make the page itself that size

@@ -18,10 +18,9 @@ import numpy as np
 import pytest
 from PIL import Image
 
+import browser_support
 from conftest import REPO, assert_one_line_error, run_cli
 
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMEDRIVER = Path("/usr/bin/chromedriver")
 #: how long the page may take to show the body (swiftshader, two busy cores)
 READY_TIMEOUT = 40
 
@@ -64,24 +63,12 @@ def rmap():
 
 @pytest.fixture(scope="module")
 def browser():
-    """Headless Chromium from the system packages; Selenium Manager never runs (the driver's
-    path is given), so nothing is downloaded."""
-    if not (CHROMIUM.exists() and CHROMEDRIVER.exists()):
-        pytest.skip("Chromium and chromedriver are not installed "
-                    "(sh tools/install-system-deps.sh installs them)")
-    webdriver = pytest.importorskip("selenium.webdriver")
-    from selenium.webdriver.chrome.service import Service
-
-    options = webdriver.ChromeOptions()
-    options.binary_location = str(CHROMIUM)
-    for arg in ("--headless=new", "--no-sandbox", "--disable-dev-shm-usage",
-                "--use-angle=swiftshader", "--enable-unsafe-swiftshader",
-                "--window-size=1400,900", "--hide-scrollbars", "--disable-extensions",
-                "--no-first-run", "--disable-background-networking"):
-        options.add_argument(arg)
-    options.set_capability("goog:loggingPrefs", {"performance": "ALL", "browser": "ALL"})
-    driver = webdriver.Chrome(service=Service(executable_path=str(CHROMEDRIVER)),
-                              options=options)
+    """Headless Chromium from the system packages (``tests/browser_support.py``: Selenium
+    Manager never runs, nothing is downloaded), with the network switched off."""
+    missing = browser_support.browser_missing()
+    if missing:
+        pytest.skip(missing)
+    driver = browser_support.new_browser(1400, 900)
     try:
         # no network at all: a request that leaves the page fails (and is logged below)
         driver.execute_cdp_cmd("Network.enable", {})
