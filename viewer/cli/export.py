@@ -30,7 +30,7 @@ from viewer.core.views import VIEWS
 
 def add_parser(sub) -> None:
     p = sub.add_parser(
-        "export", help="write an annotated picture (PNG or PDF) without opening the window",
+        "export", help="write an annotated picture (PNG or PDF) or a one-file 3D web page (HTML), no window",
         description="Render the back off-screen with a title, the legend, zone labels, the "
                     "selected zone's callout and pins, and write it as a PNG (or PDF).")
     p.add_argument("--out", "-o", required=True, metavar="FILE",
