@@ -30,9 +30,12 @@ from viewer.core.views import VIEWS
 
 def add_parser(sub) -> None:
     p = sub.add_parser(
-        "export", help="write an annotated picture (PNG or PDF) or a one-file 3D web page (HTML), no window",
+        "export",
+        help="write an annotated picture (PNG or PDF) or a one-file 3D web page (HTML), no window",
         description="Render the back off-screen with a title, the legend, zone labels, the "
-                    "selected zone's callout and pins, and write it as a PNG (or PDF).")
+                    "selected zone's callout and pins, and write it as a PNG (or PDF); or write "
+                    "FILE.html: one self-contained 3D page (zones, legend, click a zone) that "
+                    "opens offline in a browser.")
     p.add_argument("--out", "-o", required=True, metavar="FILE",
                    help="the picture to write: .png (or .pdf), or .html for one self-contained "
                         "web page (3D view, legend, click a zone)")
