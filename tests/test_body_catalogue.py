@@ -252,8 +252,6 @@ def _lesson_on(folder, body_id):
 
 
 def test_a_lesson_step_naming_a_prone_body_shows_it_on_the_table(use_index, body, tmp_path):
-    from PIL import Image
-
     from viewer.core.lesson import load_lesson, step_bodies
     from viewer.core.regionmap import load_region_map
     from viewer.render.picture import annotated_image

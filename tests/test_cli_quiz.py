@@ -16,7 +16,7 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from conftest import SHIPPED_LANDMARKS, SHIPPED_MAP, assert_one_line_error
+from conftest import SHIPPED_MAP, assert_one_line_error
 from test_quiz import BAD_SETS, write_set
 
 SIZE = (640, 360)

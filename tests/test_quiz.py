@@ -18,7 +18,6 @@ from viewer.core.quiz import (
     QuizFile,
     QuizRun,
     answer_faces,
-    draw_questions,
     generate_questions,
     grade_choice,
     grade_landmark,
@@ -26,7 +25,7 @@ from viewer.core.quiz import (
     load_quiz,
     write_json_schema,
 )
-from viewer.core.regionmap import Pressure, Stroke, citation_problems
+from viewer.core.regionmap import Stroke, citation_problems
 
 SHIPPED_QUIZ = REPO / "region_maps" / "quiz.toml"
 

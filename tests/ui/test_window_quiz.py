@@ -14,7 +14,7 @@ from PySide6.QtCore import QPoint, Qt
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication
 
-from conftest import make_window, wait_until
+from conftest import make_window
 from viewer.core.palette import get_palette, hex_to_rgb
 from viewer.core.quiz import answer_faces, load_quiz
 from viewer.ui.quiz import answer_cells

@@ -15,7 +15,6 @@ nothing is written then.
 
 from __future__ import annotations
 
-import argparse
 import json
 
 from viewer.cli._common import add_body_options, add_skin_tone_option
@@ -106,7 +105,7 @@ def run(args) -> int:
     map_path = getattr(args, "region_map", None)
     rmap = load_region_map(map_path) if map_path else None
     quiz = load_quiz(args.quiz, rmap=rmap)
-    size = dpi = None
+    size = None
     if args.export is not None:
         if args.palette is not None:
             check_palette(args.palette)

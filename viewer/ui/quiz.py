@@ -41,7 +41,7 @@ from PySide6.QtWidgets import (
 )
 
 from viewer.core.errors import BackViewError, RegionMapError
-from viewer.core.palette import get_palette, hex_to_rgb, skin_palette
+from viewer.core.palette import hex_to_rgb
 from viewer.core.quiz import (
     Feedback,
     Question,
@@ -568,7 +568,7 @@ class QuizController(QObject):
         if q.choices:
             p.set_choices([c.label for c in q.choices], enabled=not answered)  # legible on stage
             keys = f"1–{len(q.choices)}" if len(q.choices) > 1 else "1"
-            hint = (f"The class answers aloud; R reveals the answer." if self.presenting
+            hint = ("The class answers aloud; R reveals the answer." if self.presenting
                     else f"Choose an answer (or press {keys}).")
             if answered:
                 right = q.answer.get("choice")
