@@ -239,6 +239,9 @@ def test_a_question_hides_the_zones_and_esc_gives_the_window_back(qwin, to_widge
     assert not actors.border_actor.GetVisibility()
     # the colour-mode keys do nothing meanwhile
     assert not win.mode_actions["pressure"].isEnabled()
+    # nor does the toolbar show the colour modes (a checked mode would hint at the answer)
+    assert not any(a.isVisible() for a in win.mode_actions.values())
+    assert not win.act_colour_label.isVisible()
     # the pixels: no zone colour on the back (the spine's vermillion, the firm green)
     flat = grab(win).reshape(-1, 3)
     for status, colour in get_palette("default").strokes.items():  # petrissage's colours
@@ -263,6 +266,8 @@ def test_a_question_hides_the_zones_and_esc_gives_the_window_back(qwin, to_widge
     assert (body_rgb(win) == before_rgb).all()
     assert actors.border_actor.GetVisibility()
     assert win.mode_actions["pressure"].isEnabled()
+    assert all(a.isVisible() for a in win.mode_actions.values())
+    assert win.act_colour_label.isVisible()
     assert np.allclose(win.plotter.camera.position, camera)
     assert win.quiz.quiz_actor_names() == []
     QTest.mouseMove(win.plotter, to_widget(win, zone_point(win, "spine")))

@@ -355,7 +355,8 @@ class MainWindow(QMainWindow):
         tools.setMovable(False)
         tools.setIconSize(QSize(24, 24))
         tools.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextOnly)
-        tools.addWidget(QLabel("Colour by:", objectName="toolbarLabel"))
+        #: the "Colour by:" label's place in the toolbar (the quiz hides it with the modes)
+        self.act_colour_label = tools.addWidget(QLabel("Colour by:", objectName="toolbarLabel"))
         for act in self.mode_actions.values():
             tools.addAction(act)
         tools.addSeparator()

@@ -397,6 +397,10 @@ class QuizController(QObject):
         for act in (*w.mode_actions.values(), w.landmark_editor.act_edit, w.screening.act_dock,
                     w.layers.act_xray):
             act.setEnabled(False)
+        # the colour modes leave the toolbar too: a checked "Pressure" over plain skin would
+        # say which field a question is about
+        for act in (w.act_colour_label, *w.mode_actions.values()):
+            act.setVisible(False)
 
     def _hide_chrome(self) -> None:
         """Out of presentation mode: only the 3D view and the quiz dock."""
@@ -487,6 +491,8 @@ class QuizController(QObject):
             getattr(w, name).setEnabled(on)
         for mode, on in before["modes"].items():
             w.mode_actions[mode].setEnabled(on)
+        for act in (w.act_colour_label, *w.mode_actions.values()):
+            act.setVisible(True)
         for act, on in before["others"].items():
             act.setEnabled(on)
         from viewer.render.camera import apply_camera
