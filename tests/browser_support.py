@@ -149,6 +149,8 @@ def free_port() -> int:
 
 
 def checkout_env(**extra: str) -> dict[str, str]:
+    """The environment for a child process that must import ``viewer`` from this checkout
+    (the tests' ``conftest.checkout_env``, and the served classroom's)."""
     env = dict(os.environ)
     env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(REPO), env.get("PYTHONPATH")]))
     env.setdefault("PYTHONDONTWRITEBYTECODE", "1")

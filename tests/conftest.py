@@ -22,6 +22,9 @@ elif sys.path[0] != str(REPO):
     sys.path.remove(str(REPO))
     sys.path.insert(0, str(REPO))
 
+# a child process that imports ``viewer`` from this checkout: one definition, beside the browser
+from browser_support import checkout_env  # noqa: E402,F401 (tests import it from here)
+
 SHIPPED_MESH = REPO / "meshes" / "torso.ply"
 SHIPPED_LANDMARKS = REPO / "meshes" / "torso.landmarks.json"
 #: a hung command fails the test instead of hanging the run
@@ -82,15 +85,6 @@ def assignment(body, rmap):
     from viewer.core.zones import assign_zones
 
     return assign_zones(body, rmap, cache=False)
-
-
-def checkout_env(**extra: str) -> dict[str, str]:
-    """The environment for a child process that must import ``viewer`` from this checkout."""
-    env = dict(os.environ)
-    env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(REPO), env.get("PYTHONPATH")]))
-    env.setdefault("PYTHONDONTWRITEBYTECODE", "1")
-    env.update(extra)
-    return env
 
 
 def run_cli(*args: str, cwd: str | Path | None = None,
