@@ -189,6 +189,7 @@ def _print_list(quiz, questions) -> None:
         else:
             count = (f" (count {len(q.count_from)} spinous processes from C7)"
                      if q.count_from else "")
-            print(f"    answer: {q.target} ({q.answer['landmark']}), within {q.radius * 100:g} cm{count}")
+            print(f"    answer: {q.target} ({q.answer['landmark']}), "
+                  f"within {q.radius * 100:g} cm{count}")
         if q.citations:
             print(f"    guide: \u201c{_short(q.citations[0])}\u201d")
